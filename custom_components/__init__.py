@@ -1,0 +1,1 @@
+"""Custom integrations package (lets tests import custom_components.*)."""

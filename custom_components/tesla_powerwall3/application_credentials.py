@@ -1,0 +1,20 @@
+"""Tesla's OAuth authorization server for Application Credentials."""
+
+from homeassistant.components.application_credentials import AuthorizationServer
+from homeassistant.core import HomeAssistant
+
+from .const import DEVELOPER_PORTAL_URL, REDIRECT_URI
+from .urls import authorize_url, token_url
+
+
+async def async_get_authorization_server(hass: HomeAssistant) -> AuthorizationServer:
+    """Return Tesla's authorization server."""
+    return AuthorizationServer(authorize_url=authorize_url(), token_url=token_url())
+
+
+async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:
+    """Return the placeholders of the credentials dialog."""
+    return {
+        "developer_url": DEVELOPER_PORTAL_URL,
+        "redirect_uri": REDIRECT_URI,
+    }

@@ -1,0 +1,159 @@
+"""Config flow: Tesla login, region and energy-site discovery."""
+
+from collections.abc import Mapping
+import logging
+from typing import Any, override
+
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    ConfigFlowResult,
+)
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.config_entry_oauth2_flow import AbstractOAuth2FlowHandler
+
+from .const import CONF_BASE_URL, DOMAIN, LOGGER, SCOPES
+from .fleet import (
+    FleetClient,
+    FleetError,
+    InvalidResponseError,
+    MissingScopesError,
+    NotRegisteredError,
+    TokenClaims,
+    decode_token_claims,
+)
+from .fleet.discovery import DiscoveredSite, discover_energy_sites
+from .fleet.errors import AuthenticationError
+from .urls import default_base_url, region_base_url
+
+REQUIRED_SCOPE = "energy_device_data"
+
+
+class StaticToken:
+    """Token provider for the flow: the token just issued by the login."""
+
+    def __init__(self, access_token: str) -> None:
+        """Hold the token."""
+        self._access_token = access_token
+
+    async def __call__(self, *, force_refresh: bool = False) -> str:
+        """Return the token; a fresh one cannot be refreshed usefully."""
+        return self._access_token
+
+
+class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
+    """Log in to Tesla, find the account's region and energy sites."""
+
+    DOMAIN = DOMAIN
+    VERSION = 1
+
+    @property
+    @override
+    def logger(self) -> logging.Logger:
+        return LOGGER
+
+    @property
+    @override
+    def extra_authorize_data(self) -> dict[str, Any]:
+        """Ask for the energy scopes, and for any the user has not granted yet."""
+        return {
+            "scope": " ".join(SCOPES),
+            "prompt": "login",
+            "prompt_missing_scopes": "true",
+        }
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start over when Tesla no longer accepts the stored login."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Explain why the user must log in again."""
+        if user_input is None:
+            return self.async_show_form(step_id="reauth_confirm")
+        return await self.async_step_user()
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Log in again, e.g. with other application credentials."""
+        return await self.async_step_user()
+
+    @override
+    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Check the login works for energy data, then create or update the entry."""
+        try:
+            claims = decode_token_claims(data["token"]["access_token"])
+        except InvalidResponseError:
+            return self.async_abort(reason="invalid_token")
+        if claims.subject is None:
+            return self.async_abort(reason="invalid_token")
+        await self.async_set_unique_id(claims.subject)
+        if self.source in (SOURCE_REAUTH, SOURCE_RECONFIGURE):
+            self._abort_if_unique_id_mismatch(reason="wrong_account")
+        else:
+            self._abort_if_unique_id_configured()
+        if claims.scopes and REQUIRED_SCOPE not in claims.scopes:
+            return self.async_abort(reason="missing_scopes")
+
+        client = FleetClient(
+            async_get_clientsession(self.hass),
+            StaticToken(data["token"]["access_token"]),
+            await self._initial_base_url(claims, data["token"]["access_token"]),
+        )
+        try:
+            sites = await discover_energy_sites(client)
+        except NotRegisteredError as err:
+            return self.async_abort(
+                reason="not_registered",
+                description_placeholders={
+                    "region_url": err.region_url or client.base_url
+                },
+            )
+        except MissingScopesError:
+            return self.async_abort(reason="missing_scopes")
+        except AuthenticationError:
+            return self.async_abort(reason="invalid_auth")
+        except FleetError as err:
+            LOGGER.warning("Could not list the energy sites: %s", err)
+            return self.async_abort(
+                reason="cannot_connect", description_placeholders={"error": str(err)}
+            )
+        if not sites:
+            return self.async_abort(reason="no_energy_sites")
+
+        data = {**data, CONF_BASE_URL: client.base_url}
+        if self.source == SOURCE_REAUTH:
+            return self.async_update_reload_and_abort(
+                self._get_reauth_entry(), data=data
+            )
+        if self.source == SOURCE_RECONFIGURE:
+            return self.async_update_reload_and_abort(
+                self._get_reconfigure_entry(), data=data
+            )
+        return self.async_create_entry(title=_title(sites), data=data)
+
+    async def _initial_base_url(self, claims: TokenClaims, access_token: str) -> str:
+        """Pick the region from the token, else ask Tesla; a 421 corrects it later."""
+        if base_url := region_base_url(claims.region):
+            return base_url
+        client = FleetClient(
+            async_get_clientsession(self.hass),
+            StaticToken(access_token),
+            default_base_url(),
+        )
+        try:
+            region = await client.users_region()
+        except FleetError as err:
+            LOGGER.debug("users/region did not answer: %s", err)
+            return default_base_url()
+        return region_base_url(region.region) or default_base_url()
+
+
+def _title(sites: list[DiscoveredSite]) -> str:
+    names = [s.info.site_name or s.product.site_name for s in sites]
+    named = [name for name in names if name]
+    return ", ".join(named) if named else "Tesla Powerwall"

@@ -1,0 +1,73 @@
+"""Tesla Fleet API client for energy sites.
+
+Nothing in this package imports Home Assistant: it could be published as its
+own library.
+"""
+
+from .client import FleetClient, TokenProvider
+from .const import (
+    AUTHORIZE_URL,
+    ENERGY_SCOPES,
+    REGION_BASE_URLS,
+    TOKEN_URL,
+)
+from .counter import RequestCounter
+from .errors import (
+    DeviceOfflineError,
+    FleetConnectionError,
+    FleetError,
+    FleetHTTPError,
+    InvalidResponseError,
+    LoginRequiredError,
+    MissingScopesError,
+    NotFoundError,
+    NotRegisteredError,
+    RateLimitedError,
+    ServerError,
+    TokenExpiredError,
+    WrongRegionError,
+)
+from .models import (
+    EnergyBucket,
+    EnergyHistory,
+    EnergySiteProduct,
+    LiveStatus,
+    PartnerAccount,
+    Region,
+    SiteInfo,
+    WallConnector,
+)
+from .tokens import TokenClaims, decode_token_claims
+
+__all__ = [
+    "AUTHORIZE_URL",
+    "ENERGY_SCOPES",
+    "REGION_BASE_URLS",
+    "TOKEN_URL",
+    "DeviceOfflineError",
+    "EnergyBucket",
+    "EnergyHistory",
+    "EnergySiteProduct",
+    "FleetClient",
+    "FleetConnectionError",
+    "FleetError",
+    "FleetHTTPError",
+    "InvalidResponseError",
+    "LiveStatus",
+    "LoginRequiredError",
+    "MissingScopesError",
+    "NotFoundError",
+    "NotRegisteredError",
+    "PartnerAccount",
+    "RateLimitedError",
+    "Region",
+    "RequestCounter",
+    "ServerError",
+    "SiteInfo",
+    "TokenClaims",
+    "TokenExpiredError",
+    "TokenProvider",
+    "WallConnector",
+    "WrongRegionError",
+    "decode_token_claims",
+]

@@ -1,0 +1,329 @@
+"""The aiohttp client for the Fleet API energy endpoints."""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+import json
+import re
+from typing import Any, Protocol
+
+import aiohttp
+
+from .const import REQUEST_TIMEOUT_SECONDS
+from .counter import RequestCounter
+from .errors import (
+    DeviceOfflineError,
+    FleetConnectionError,
+    FleetHTTPError,
+    InvalidResponseError,
+    MissingScopesError,
+    NotFoundError,
+    NotRegisteredError,
+    RateLimitedError,
+    ServerError,
+    TokenExpiredError,
+    WrongRegionError,
+)
+from .models import (
+    EnergyHistory,
+    EnergySiteProduct,
+    LiveStatus,
+    PartnerAccount,
+    Region,
+    SiteInfo,
+)
+
+_BASE_URL_IN_ERROR = re.compile(r"use base URL: (https://[-a-zA-Z0-9.]+)")
+_REGION_IN_ERROR = re.compile(r"current region (https://[-a-zA-Z0-9.]+)")
+_RETRY_IN_BODY = re.compile(r"Retry in (\d+) seconds")
+
+HTTP_SERVER_ERROR = 500
+
+
+class TokenProvider(Protocol):
+    """Returns a valid access token, refreshing it first when forced or due."""
+
+    async def __call__(self, *, force_refresh: bool = False) -> str:
+        """Return the access token to send."""
+
+
+class FleetClient:
+    """Calls the Fleet API for one account (or one partner app).
+
+    Every request goes through the request counter, because Tesla may bill it.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token_provider: TokenProvider,
+        base_url: str,
+        *,
+        counter: RequestCounter | None = None,
+        timeout: float = REQUEST_TIMEOUT_SECONDS,
+    ) -> None:
+        """Create a client for the given regional base URL."""
+        self._session = session
+        self._token_provider = token_provider
+        self.base_url = base_url.rstrip("/")
+        self.counter = counter if counter is not None else RequestCounter()
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def products(self) -> list[EnergySiteProduct]:
+        """List the account's energy sites (vehicles are left out)."""
+        response = await self._get("/api/1/products", "products")
+        if not isinstance(response, list):
+            raise InvalidResponseError("products: response is not a list")
+        return [
+            product
+            for item in response
+            if isinstance(item, dict)
+            and (product := EnergySiteProduct.from_dict(item)) is not None
+        ]
+
+    async def users_region(self) -> Region:
+        """Ask Tesla which region serves the account."""
+        return Region.from_dict(
+            _require_object(await self._get("/api/1/users/region", "users_region"))
+        )
+
+    async def live_status(self, site_id: int) -> LiveStatus:
+        """Read the live power flows of a site."""
+        return LiveStatus.from_dict(
+            _require_object(
+                await self._get(_site_path(site_id, "live_status"), "live_status")
+            )
+        )
+
+    async def site_info(self, site_id: int) -> SiteInfo:
+        """Read the configuration and hardware of a site."""
+        return SiteInfo.from_dict(
+            _require_object(
+                await self._get(_site_path(site_id, "site_info"), "site_info")
+            )
+        )
+
+    async def calendar_history(
+        self,
+        site_id: int,
+        *,
+        end_date: datetime,
+        time_zone: str | None = None,
+        start_date: datetime | None = None,
+        period: str = "day",
+    ) -> EnergyHistory:
+        """Read kind=energy history for the window that ends at end_date.
+
+        Dates must carry an offset; they are sent as RFC 3339, URL-encoded, so a
+        "+10:00" offset is not turned into a space.
+        """
+        params = {"kind": "energy", "period": period}
+        for name, value in (("start_date", start_date), ("end_date", end_date)):
+            if value is None:
+                continue
+            if value.tzinfo is None:
+                raise ValueError(f"{name} must carry a time zone offset")
+            params[name] = value.isoformat(timespec="seconds")
+        if time_zone:
+            params["time_zone"] = time_zone
+        return EnergyHistory.from_dict(
+            _require_object(
+                await self._get(
+                    _site_path(site_id, "calendar_history"),
+                    "calendar_history",
+                    params,
+                )
+            )
+        )
+
+    async def register_partner_domain(self, domain: str) -> PartnerAccount:
+        """Register the app's domain in this region (needs a partner token)."""
+        return PartnerAccount.from_dict(
+            _require_object(
+                await self._request(
+                    "POST",
+                    "/api/1/partner_accounts",
+                    "partner_accounts",
+                    json_body={"domain": domain},
+                )
+            )
+        )
+
+    async def partner_public_key(self, domain: str) -> str | None:
+        """Return the public key Tesla holds for a domain (hex EC point)."""
+        response = _require_object(
+            await self._get(
+                "/api/1/partner_accounts/public_key",
+                "partner_public_key",
+                {"domain": domain},
+            )
+        )
+        key = response.get("public_key")
+        return key if isinstance(key, str) and key else None
+
+    async def _get(
+        self, path: str, endpoint: str, params: Mapping[str, str] | None = None
+    ) -> object:
+        return await self._request("GET", path, endpoint, params=params)
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+    ) -> object:
+        """Send a request; on a 401 refresh the token once and retry once."""
+        try:
+            return await self._send(method, path, endpoint, params, json_body)
+        except TokenExpiredError:
+            await self._token_provider(force_refresh=True)
+            return await self._send(method, path, endpoint, params, json_body)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        endpoint: str,
+        params: Mapping[str, str] | None,
+        json_body: Mapping[str, Any] | None,
+    ) -> object:
+        token = await self._token_provider()
+        url = f"{self.base_url}{path}"
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        try:
+            async with self._session.request(
+                method,
+                url,
+                params=params,
+                json=json_body,
+                headers=headers,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                self.counter.record(endpoint, response.status)
+                body = await response.text()
+                status = response.status
+                response_headers = response.headers
+        except TimeoutError as err:
+            self.counter.record(endpoint, None)
+            raise FleetConnectionError(f"{endpoint}: request timed out") from err
+        except aiohttp.ClientError as err:
+            self.counter.record(endpoint, None)
+            raise FleetConnectionError(f"{endpoint}: {err}") from err
+
+        payload = _parse_json(body)
+        if status >= 400:  # noqa: PLR2004
+            raise _error_for(status, endpoint, payload, body, response_headers)
+        if not isinstance(payload, dict):
+            raise InvalidResponseError(f"{endpoint}: body is not a JSON object")
+        if "response" in payload:
+            return payload["response"]
+        # Partner endpoints answer without the envelope in Tesla's examples.
+        return payload
+
+
+def _site_path(site_id: int, name: str) -> str:
+    return f"/api/1/energy_sites/{int(site_id)}/{name}"
+
+
+def _require_object(response: object) -> dict[str, Any]:
+    if not isinstance(response, dict):
+        raise InvalidResponseError("response is not a JSON object")
+    return response
+
+
+def _parse_json(body: str) -> object:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _error_text(payload: object, body: str) -> str | None:
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        if isinstance(error, str) and error:
+            return error
+        return None
+    return body.strip()[:200] or None
+
+
+def _error_for(
+    status: int,
+    endpoint: str,
+    payload: object,
+    body: str,
+    headers: Mapping[str, str],
+) -> FleetHTTPError:
+    """Map an error status to the exception a caller handles."""
+    error = _error_text(payload, body)
+    simple: dict[int, type[FleetHTTPError]] = {
+        401: TokenExpiredError,
+        403: MissingScopesError,
+        404: NotFoundError,
+        408: DeviceOfflineError,
+    }
+    if status in simple:
+        return simple[status](status, error, endpoint)
+    if status == 412:  # noqa: PLR2004
+        match = _REGION_IN_ERROR.search(error or "")
+        return NotRegisteredError(
+            status, error, endpoint, region_url=match[1] if match else None
+        )
+    if status == 421:  # noqa: PLR2004
+        match = _BASE_URL_IN_ERROR.search(error or "")
+        return WrongRegionError(
+            status, error, endpoint, base_url=match[1] if match else None
+        )
+    if status == 429:  # noqa: PLR2004
+        return RateLimitedError(
+            status,
+            error,
+            endpoint,
+            retry_after=_retry_after(headers, error),
+            limit=_int_header(headers, "RateLimit-Limit"),
+            remaining=_int_header(headers, "RateLimit-Remaining"),
+            reset=_float_header(headers, "RateLimit-Reset"),
+        )
+    if status >= HTTP_SERVER_ERROR:
+        return ServerError(status, error, endpoint)
+    return FleetHTTPError(status, error, endpoint)
+
+
+def _retry_after(headers: Mapping[str, str], error: str | None) -> float | None:
+    """Seconds to wait, from Retry-After (seconds or HTTP date) or the body."""
+    value = headers.get("Retry-After")
+    if value:
+        seconds = _float_or_none(value)
+        if seconds is not None:
+            return max(seconds, 0.0)
+        try:
+            when = parsedate_to_datetime(value)
+        except TypeError, ValueError:
+            when = None
+        if when is not None:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            return max((when - datetime.now(UTC)).total_seconds(), 0.0)
+    match = _RETRY_IN_BODY.search(error or "")
+    return float(match[1]) if match else None
+
+
+def _float_or_none(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _float_header(headers: Mapping[str, str], name: str) -> float | None:
+    value = headers.get(name)
+    return _float_or_none(value) if value else None
+
+
+def _int_header(headers: Mapping[str, str], name: str) -> int | None:
+    value = _float_header(headers, name)
+    return int(value) if value is not None else None

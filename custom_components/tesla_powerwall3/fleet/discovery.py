@@ -1,0 +1,66 @@
+"""Finding the account's region and its working energy sites."""
+
+from dataclasses import dataclass
+import logging
+
+from .client import FleetClient
+from .errors import NotFoundError, ServerError, WrongRegionError
+from .models import EnergySiteProduct, SiteInfo
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DiscoveredSite:
+    """An energy site whose site_info answers, with that first answer."""
+
+    product: EnergySiteProduct
+    info: SiteInfo
+
+    @property
+    def site_id(self) -> int:
+        """Return Tesla's energy_site_id."""
+        return self.product.energy_site_id
+
+
+async def list_energy_sites(client: FleetClient) -> list[EnergySiteProduct]:
+    """List the energy sites, moving the client to the right region on a 421."""
+    try:
+        return await client.products()
+    except WrongRegionError as err:
+        if not err.base_url or err.base_url.rstrip("/") == client.base_url:
+            raise
+        _LOGGER.debug("Account lives at %s, switching region", err.base_url)
+        client.base_url = err.base_url.rstrip("/")
+        return await client.products()
+
+
+async def discover_energy_sites(client: FleetClient) -> list[DiscoveredSite]:
+    """Return the sites that have devices and whose site_info answers.
+
+    Replaced or retired sites stay in /products but answer site_info with 404
+    or 500 "upstream internal error"; they are skipped. Costs one products
+    request plus one site_info request per candidate site.
+    """
+    sites: list[DiscoveredSite] = []
+    for product in await list_energy_sites(client):
+        if not product.has_energy_devices:
+            _LOGGER.debug("Skipping site without devices")
+            continue
+        try:
+            info = await client.site_info(product.energy_site_id)
+        except (NotFoundError, ServerError) as err:
+            _LOGGER.warning(
+                "Skipping energy site %s (%s): Tesla no longer serves it (%s)",
+                product.site_name or "unnamed",
+                _mask(product.energy_site_id),
+                err,
+            )
+            continue
+        sites.append(DiscoveredSite(product=product, info=info))
+    return sites
+
+
+def _mask(site_id: int) -> str:
+    """Show only the last digits of a site id in logs."""
+    return f"…{str(site_id)[-4:]}"

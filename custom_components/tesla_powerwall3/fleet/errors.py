@@ -1,0 +1,85 @@
+"""One exception per failure a caller must treat differently."""
+
+from dataclasses import dataclass
+
+
+class FleetError(Exception):
+    """Base of every Fleet API failure."""
+
+
+class FleetConnectionError(FleetError):
+    """No response: network failure or timeout."""
+
+
+class InvalidResponseError(FleetError):
+    """A response that is not JSON or not of the documented shape."""
+
+
+@dataclass(eq=False)
+class FleetHTTPError(FleetError):
+    """Tesla answered with an error status."""
+
+    status: int
+    error: str | None = None
+    endpoint: str | None = None
+
+    def __str__(self) -> str:
+        """Describe the status and Tesla's error text."""
+        where = f" from {self.endpoint}" if self.endpoint else ""
+        detail = f": {self.error}" if self.error else ""
+        return f"HTTP {self.status}{where}{detail}"
+
+
+class AuthenticationError(FleetHTTPError):
+    """The user's authorization no longer works as it is."""
+
+
+class TokenExpiredError(AuthenticationError):
+    """401: the access token is expired or revoked; a refresh may fix it."""
+
+
+@dataclass(eq=False)
+class LoginRequiredError(AuthenticationError):
+    """The refresh token was rejected: the user must log in again."""
+
+    status: int = 401
+
+
+class MissingScopesError(AuthenticationError):
+    """403: the token lacks a scope this endpoint needs."""
+
+
+class NotFoundError(FleetHTTPError):
+    """404: unknown or retired resource, e.g. a replaced energy site."""
+
+
+class DeviceOfflineError(FleetHTTPError):
+    """408: the device did not answer Tesla's cloud."""
+
+
+@dataclass(eq=False)
+class NotRegisteredError(FleetHTTPError):
+    """412: the partner app is not registered in this region."""
+
+    region_url: str | None = None
+
+
+@dataclass(eq=False)
+class WrongRegionError(FleetHTTPError):
+    """421: the account lives in another region."""
+
+    base_url: str | None = None
+
+
+@dataclass(eq=False)
+class RateLimitedError(FleetHTTPError):
+    """429: too many requests; wait retry_after seconds before the next one."""
+
+    retry_after: float | None = None
+    limit: int | None = None
+    remaining: int | None = None
+    reset: float | None = None
+
+
+class ServerError(FleetHTTPError):
+    """5xx: Tesla's side failed (these responses are not billed)."""

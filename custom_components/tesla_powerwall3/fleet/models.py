@@ -1,0 +1,316 @@
+"""Typed views of Fleet API responses.
+
+Tesla adds, drops and nulls fields over time, so every field is optional: a
+missing or mistyped value becomes None rather than an error. Only a response
+whose overall shape is wrong raises InvalidResponseError (in the client).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Self
+
+
+def _float(data: Mapping[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
+
+
+def _str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _bool(data: Mapping[str, Any], key: str) -> bool | None:
+    value = data.get(key)
+    return value if isinstance(value, bool) else None
+
+
+def _dict(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """Parse an RFC 3339 timestamp that carries its offset; else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """The region and Fleet API host of the token's account."""
+
+    region: str | None
+    fleet_api_base_url: str | None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the users/region response."""
+        region = _str(data, "region")
+        base_url = _str(data, "fleet_api_base_url")
+        return cls(
+            region=region.lower() if region else None,
+            fleet_api_base_url=base_url.rstrip("/") if base_url else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EnergySiteProduct:
+    """An energy site as listed by /products."""
+
+    energy_site_id: int
+    site_name: str | None
+    resource_type: str | None
+    gateway_id: str | None
+    components: dict[str, Any]
+    wall_connector_dins: tuple[str, ...]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self | None:
+        """Build from one /products entry; None for vehicles and others."""
+        site_id = data.get("energy_site_id")
+        if isinstance(site_id, bool) or not isinstance(site_id, int):
+            return None
+        components = _dict(data, "components")
+        return cls(
+            energy_site_id=site_id,
+            site_name=_str(data, "site_name"),
+            resource_type=_str(data, "resource_type"),
+            gateway_id=_str(data, "gateway_id"),
+            components=components,
+            wall_connector_dins=tuple(
+                din
+                for item in _dicts(components, "wall_connectors")
+                if (din := _str(item, "din"))
+            ),
+        )
+
+    @property
+    def has_energy_devices(self) -> bool:
+        """Tell whether the site has anything to show.
+
+        Sites whose components are all false are retired or placeholder sites.
+        Older /products entries carry no components at all; those are kept.
+        """
+        if not self.components:
+            return True
+        return bool(
+            self.components.get("battery") is True
+            or self.components.get("solar") is True
+            or self.wall_connector_dins
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WallConnector:
+    """A Wall Connector as reported in live_status."""
+
+    din: str
+    vin: str | None
+    state: int | None
+    fault_state: int | None
+    power: float | None
+    ocpp_status: int | None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self | None:
+        """Build from one wall_connectors item; None without a DIN."""
+        din = _str(data, "din")
+        if din is None:
+            return None
+        return cls(
+            din=din,
+            vin=_str(data, "vin"),
+            state=_int(data, "wall_connector_state"),
+            fault_state=_int(data, "wall_connector_fault_state"),
+            power=_float(data, "wall_connector_power"),
+            ocpp_status=_int(data, "ocpp_status"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LiveStatus:
+    """Live power flows of a site. Watts; battery + discharging, grid + importing."""
+
+    solar_power: float | None
+    battery_power: float | None
+    grid_power: float | None
+    load_power: float | None
+    grid_services_power: float | None
+    generator_power: float | None
+    percentage_charged: float | None
+    energy_left: float | None
+    total_pack_energy: float | None
+    grid_status: str | None
+    island_status: str | None
+    storm_mode_active: bool | None
+    backup_capable: bool | None
+    grid_services_active: bool | None
+    timestamp: datetime | None
+    wall_connectors: tuple[WallConnector, ...] = field(default=())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the live_status response."""
+        return cls(
+            solar_power=_float(data, "solar_power"),
+            battery_power=_float(data, "battery_power"),
+            grid_power=_float(data, "grid_power"),
+            load_power=_float(data, "load_power"),
+            grid_services_power=_float(data, "grid_services_power"),
+            generator_power=_float(data, "generator_power"),
+            percentage_charged=_float(data, "percentage_charged"),
+            energy_left=_float(data, "energy_left"),
+            total_pack_energy=_float(data, "total_pack_energy"),
+            grid_status=_str(data, "grid_status"),
+            island_status=_str(data, "island_status"),
+            storm_mode_active=_bool(data, "storm_mode_active"),
+            backup_capable=_bool(data, "backup_capable"),
+            grid_services_active=_bool(data, "grid_services_active"),
+            timestamp=parse_timestamp(data.get("timestamp")),
+            wall_connectors=tuple(
+                connector
+                for item in _dicts(data, "wall_connectors")
+                if (connector := WallConnector.from_dict(item))
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """Configuration and hardware of a site."""
+
+    gateway_id: str | None
+    site_name: str | None
+    backup_reserve_percent: float | None
+    default_real_mode: str | None
+    installation_date: datetime | None
+    installation_time_zone: str | None
+    version: str | None
+    battery_count: int | None
+    nameplate_power: float | None
+    nameplate_energy: float | None
+    storm_mode_enabled: bool | None
+    components: dict[str, Any]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the site_info response."""
+        return cls(
+            gateway_id=_str(data, "id"),
+            site_name=_str(data, "site_name"),
+            backup_reserve_percent=_float(data, "backup_reserve_percent"),
+            default_real_mode=_str(data, "default_real_mode"),
+            installation_date=parse_timestamp(data.get("installation_date")),
+            installation_time_zone=_str(data, "installation_time_zone"),
+            version=_str(data, "version"),
+            battery_count=_int(data, "battery_count"),
+            nameplate_power=_float(data, "nameplate_power"),
+            nameplate_energy=_float(data, "nameplate_energy"),
+            storm_mode_enabled=_bool(
+                _dict(data, "user_settings"), "storm_mode_enabled"
+            ),
+            components=_dict(data, "components"),
+        )
+
+    @property
+    def model(self) -> str | None:
+        """Name the hardware, e.g. "Powerwall 3", from the component part names."""
+        names = {
+            name
+            for key in ("gateways", "batteries")
+            for item in _dicts(self.components, key)
+            if (name := _str(item, "part_name"))
+        }
+        return ", ".join(sorted(names)) if names else None
+
+    @property
+    def firmware(self) -> str | None:
+        """Return the firmware version without its build hash."""
+        return self.version.split()[0] if self.version else None
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyBucket:
+    """One calendar_history interval: energies in Wh, keyed by Tesla's names."""
+
+    timestamp: datetime
+    values: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyHistory:
+    """A calendar_history (kind=energy) answer.
+
+    time_series is None when Tesla has no data for the window yet.
+    """
+
+    period: str | None
+    time_zone: str | None
+    time_series: tuple[EnergyBucket, ...] | None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the calendar_history response; skips malformed buckets."""
+        series = data.get("time_series")
+        buckets: tuple[EnergyBucket, ...] | None = None
+        if isinstance(series, list):
+            buckets = tuple(
+                EnergyBucket(
+                    timestamp=timestamp,
+                    values={
+                        key: float(value)
+                        for key, value in item.items()
+                        if isinstance(value, int | float)
+                        and not isinstance(value, bool)
+                    },
+                )
+                for item in series
+                if isinstance(item, dict)
+                and (timestamp := parse_timestamp(item.get("timestamp")))
+            )
+        return cls(
+            period=_str(data, "period"),
+            time_zone=_str(data, "installation_time_zone"),
+            time_series=buckets,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerAccount:
+    """The partner registration Tesla holds for a domain."""
+
+    domain: str | None
+    public_key: str | None
+    client_id: str | None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from the partner_accounts response."""
+        return cls(
+            domain=_str(data, "domain"),
+            public_key=_str(data, "public_key"),
+            client_id=_str(data, "client_id"),
+        )

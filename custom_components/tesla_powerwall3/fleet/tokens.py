@@ -1,0 +1,71 @@
+"""Reading the claims of Tesla's access tokens (JWTs) without verifying them.
+
+The integration never trusts these claims for security: Tesla checks the token
+on every request. They only tell which account and region a token belongs to.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from .const import REGION_BASE_URLS
+from .errors import InvalidResponseError
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """The parts of an access token the integration uses."""
+
+    subject: str | None
+    region: str | None
+    audiences: tuple[str, ...]
+    scopes: frozenset[str]
+
+    def fleet_base_url(self) -> str | None:
+        """Return the Fleet API host this token names, if any."""
+        if self.region in REGION_BASE_URLS:
+            return REGION_BASE_URLS[self.region]
+        for audience in self.audiences:
+            host = urlsplit(audience).hostname or ""
+            if host.startswith("fleet-api."):
+                return audience.rstrip("/")
+        return None
+
+
+def _decode_segment(segment: str) -> dict[str, Any]:
+    padded = segment + "=" * (-len(segment) % 4)
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(padded))
+    except (binascii.Error, ValueError) as err:
+        raise InvalidResponseError("access token is not a JWT") from err
+    if not isinstance(decoded, dict):
+        raise InvalidResponseError("access token claims are not an object")
+    return decoded
+
+
+def decode_token_claims(access_token: str) -> TokenClaims:
+    """Decode the payload of an access token."""
+    parts = access_token.split(".")
+    if len(parts) != 3:  # noqa: PLR2004 - header.payload.signature
+        raise InvalidResponseError("access token is not a JWT")
+    claims = _decode_segment(parts[1])
+    audience = claims.get("aud")
+    audiences = (
+        (audience,)
+        if isinstance(audience, str)
+        else tuple(item for item in audience or () if isinstance(item, str))
+    )
+    scopes = claims.get("scp")
+    if isinstance(scopes, str):
+        scopes = scopes.split()
+    region = claims.get("ou_code")
+    subject = claims.get("sub")
+    return TokenClaims(
+        subject=subject if isinstance(subject, str) and subject else None,
+        region=region.lower() if isinstance(region, str) and region else None,
+        audiences=audiences,
+        scopes=frozenset(s for s in scopes or () if isinstance(s, str)),
+    )

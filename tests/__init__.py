@@ -1,0 +1,1 @@
+"""Tests of the Tesla Powerwall 3 integration."""

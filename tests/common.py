@@ -1,0 +1,60 @@
+"""Helpers shared by the tests."""
+
+import base64
+import json
+from pathlib import Path
+import time
+from typing import Any
+
+from homeassistant.core import HomeAssistant
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+NA_URL = "https://fleet-api.prd.na.vn.cloud.tesla.com"
+EU_URL = "https://fleet-api.prd.eu.vn.cloud.tesla.com"
+TOKEN_URL = "https://fleet-auth.prd.vn.cloud.tesla.com/oauth2/v3/token"
+AUTHORIZE_URL = "https://auth.tesla.com/oauth2/v3/authorize"
+ACCOUNT_ID = "9f3c2a44-1d7b-4a7e-9d3b-1c0e2f5a6b7c"
+SITE_ID = 1234
+CLIENT_ID = "client-id"
+CLIENT_SECRET = "client-secret"
+
+
+def load_payload(name: str) -> Any:
+    """Load a real Fleet API body from tests/fixtures/fleet."""
+    return json.loads((FIXTURES / "fleet" / f"{name}.json").read_text())
+
+
+def make_jwt(**claims: Any) -> str:
+    """Build an unsigned JWT with the given claims (Tesla-like defaults)."""
+    payload = {
+        "iss": "https://fleet-auth.prd.vn.cloud.tesla.com/oauth2/v3/nts",
+        "sub": ACCOUNT_ID,
+        "aud": [NA_URL, TOKEN_URL],
+        "scp": ["openid", "offline_access", "energy_device_data"],
+        "ou_code": "NA",
+        "iat": int(time.time()),
+        "exp": int(time.time()) + 28800,
+    }
+    payload.update(claims)
+    payload = {key: value for key, value in payload.items() if value is not None}
+
+    def segment(data: dict[str, Any] | bytes) -> str:
+        raw = data if isinstance(data, bytes) else json.dumps(data).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return ".".join(
+        (segment({"alg": "RS256", "typ": "JWT"}), segment(payload), segment(b"sig"))
+    )
+
+
+def state_of(hass: HomeAssistant, entity_id: str) -> str:
+    """Return an entity's state, failing when the entity does not exist."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} does not exist"
+    return state.state
+
+
+def site_url(site_id: int, name: str, base: str = NA_URL) -> str:
+    """Return the URL of a site endpoint."""
+    return f"{base}/api/1/energy_sites/{site_id}/{name}"

@@ -1,0 +1,99 @@
+"""Shared fixtures."""
+
+from collections.abc import Generator, Iterator
+from types import SimpleNamespace
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp import ClientResponse
+import aioresponses.core
+from homeassistant.components.application_credentials import (
+    ClientCredential,
+    async_import_client_credential,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.tesla_powerwall3.const import CONF_BASE_URL, DOMAIN
+from tests.common import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, NA_URL, make_jwt
+
+
+class _ClientResponse(ClientResponse):
+    """aioresponses 0.7.9 predates aiohttp 3.14's stream_writer argument."""
+
+    def __init__(self, method: str, url: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
+        super().__init__(method, url, **kwargs)
+
+
+aioresponses.core.ClientResponse = _ClientResponse  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/ in every test."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Use Home Assistant's snapshot extension."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Enable entities that are disabled by default."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+    ):
+        yield
+
+
+@pytest.fixture
+def aioresponses_mock() -> Iterator[aioresponses.aioresponses]:
+    """Mock every outgoing aiohttp request except to Home Assistant's test server."""
+    with aioresponses.aioresponses(passthrough=["http://127.0.0.1"]) as mocked:
+        yield mocked
+
+
+@pytest.fixture
+async def setup_credentials(hass: HomeAssistant) -> None:
+    """Add the user's Tesla application credentials."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential(CLIENT_ID, CLIENT_SECRET), DOMAIN
+    )
+
+
+def token_data(expires_in: float = 28800, **claims: Any) -> dict[str, Any]:
+    """Return the token dict a config entry stores."""
+    import time  # noqa: PLC0415
+
+    return {
+        "access_token": make_jwt(**claims),
+        "refresh_token": "NA_refresh-1",
+        "token_type": "Bearer",
+        "expires_in": int(expires_in),
+        "expires_at": time.time() + expires_in,
+    }
+
+
+@pytest.fixture
+def config_entry() -> MockConfigEntry:
+    """A config entry of one Tesla account in North America."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="My Home",
+        unique_id=ACCOUNT_ID,
+        version=1,
+        data={
+            "auth_implementation": DOMAIN,
+            "token": token_data(),
+            CONF_BASE_URL: NA_URL,
+        },
+    )
