@@ -20,9 +20,12 @@ CLIENT_ID = "client-id"
 CLIENT_SECRET = "client-secret"
 
 
-def load_payload(name: str) -> Any:
+def load_payload(name: str) -> dict[str, Any]:
     """Load a real Fleet API body from tests/fixtures/fleet."""
-    return json.loads((FIXTURES / "fleet" / f"{name}.json").read_text())
+    payload: dict[str, Any] = json.loads(
+        (FIXTURES / "fleet" / f"{name}.json").read_text()
+    )
+    return payload
 
 
 def make_jwt(**claims: Any) -> str:
@@ -58,3 +61,39 @@ def state_of(hass: HomeAssistant, entity_id: str) -> str:
 def site_url(site_id: int, name: str, base: str = NA_URL) -> str:
     """Return the URL of a site endpoint."""
     return f"{base}/api/1/energy_sites/{site_id}/{name}"
+
+
+def mock_site(
+    mock: Any,
+    base: str = NA_URL,
+    live: str | dict[str, Any] = "live_status_real_2023-11-06_exporting",
+    products: dict[str, Any] | None = None,
+) -> None:
+    """Mock products, site_info and live_status of the one-site account (1234)."""
+    mock.get(
+        f"{base}/api/1/products",
+        payload=products or load_payload("products_real_2024-04-12"),
+    )
+    mock.get(
+        site_url(1234, "site_info", base),
+        payload=load_payload("site_info_bolt_sdk_sample"),
+    )
+    mock.get(
+        site_url(1234, "live_status", base),
+        payload=load_payload(live) if isinstance(live, str) else live,
+    )
+
+
+async def setup_entry(hass: HomeAssistant, entry: Any) -> None:
+    """Add (if needed) and set up a config entry."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+def requests_to(mock: Any, fragment: str) -> int:
+    """Count the mocked requests whose URL contains fragment."""
+    return sum(
+        len(calls) for (_, url), calls in mock.requests.items() if fragment in str(url)
+    )

@@ -70,8 +70,12 @@ async def setup_credentials(hass: HomeAssistant) -> None:
     )
 
 
-def token_data(expires_in: float = 28800, **claims: Any) -> dict[str, Any]:
-    """Return the token dict a config entry stores."""
+def token_data(expires_in: float = 10 * 365 * 86400, **claims: Any) -> dict[str, Any]:
+    """Return the token dict a config entry stores.
+
+    By default it stays valid for years, so that tests which move the clock do
+    not refresh it unless they mean to.
+    """
     import time  # noqa: PLC0415
 
     return {

@@ -15,11 +15,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.tesla_powerwall3.const import (
-    CONF_BASE_URL,
-    DOMAIN,
-    LIVE_INTERVAL,
-)
+from custom_components.tesla_powerwall3.const import CONF_BASE_URL, DOMAIN
 from tests.common import (
     EU_URL,
     NA_URL,
@@ -50,6 +46,20 @@ async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     if hass.config_entries.async_get_entry(entry.entry_id) is None:
         entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+def live_interval(entry: MockConfigEntry) -> timedelta:
+    interval: timedelta | None = entry.runtime_data.sites[1234].live.update_interval
+    assert interval is not None
+    return interval
+
+
+async def next_poll(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    freezer.tick(live_interval(entry) + timedelta(seconds=1))
+    async_fire_time_changed(hass)
     await hass.async_block_till_done()
 
 
@@ -253,9 +263,7 @@ async def test_poll_faults_and_recovery(
     live_url = site_url(1234, "live_status")
 
     async def poll() -> None:
-        freezer.tick(LIVE_INTERVAL + timedelta(seconds=1))
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
+        await next_poll(hass, config_entry, freezer)
 
     aioresponses_mock.get(live_url, status=500)
     aioresponses_mock.get(live_url, status=408)
@@ -293,9 +301,7 @@ async def test_poll_follows_421(
         site_url(1234, "live_status", EU_URL),
         payload=load_payload("live_status_real_2023-11-06_charging_wc_plugged"),
     )
-    freezer.tick(LIVE_INTERVAL + timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await next_poll(hass, config_entry, freezer)
     assert state_of(hass, SOLAR) == "16.176"
     assert config_entry.data[CONF_BASE_URL] == EU_URL
 
@@ -317,9 +323,7 @@ async def test_poll_auth_failure_starts_reauth(
     aioresponses_mock.get(
         site_url(1234, "live_status"), status=status, payload=load_payload(body)
     )
-    freezer.tick(LIVE_INTERVAL + timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await next_poll(hass, config_entry, freezer)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
@@ -329,33 +333,35 @@ async def test_poll_rate_limited_waits_for_retry_after(
     aioresponses_mock: aioresponses,
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     mock_site(aioresponses_mock)
     await setup(hass, config_entry)
-    coordinator = config_entry.runtime_data.sites[1234].live
     aioresponses_mock.get(
         site_url(1234, "live_status"), status=429, headers={"Retry-After": "3600"}
     )
-    freezer.tick(LIVE_INTERVAL + timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await next_poll(hass, config_entry, freezer)
     assert requests_to(aioresponses_mock, "/live_status") == 2
-    assert state_of(hass, SOLAR) == STATE_UNAVAILABLE
-
-    # No request before Retry-After has passed, although the interval has.
-    for _ in range(5):
-        freezer.tick(LIVE_INTERVAL)
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done()
-    assert requests_to(aioresponses_mock, "/live_status") == 2
-
-    aioresponses_mock.get(site_url(1234, "live_status"), payload=load_payload(LIVE))
-    freezer.tick(LIVE_INTERVAL)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    assert requests_to(aioresponses_mock, "/live_status") == 3
+    # The last values stay.
     assert state_of(hass, SOLAR) == "16.854"
-    assert coordinator.update_interval == LIVE_INTERVAL
+
+    # No request before Retry-After has passed, although polls come due.
+    for _ in range(3):
+        await next_poll(hass, config_entry, freezer)
+    assert requests_to(aioresponses_mock, "/live_status") == 2
+    assert state_of(hass, SOLAR) == "16.854"
+    warnings = [r for r in caplog.records if "rate limited" in r.message]
+    assert len(warnings) == 1
+    assert warnings[0].levelno == logging.WARNING
+
+    aioresponses_mock.get(
+        site_url(1234, "live_status"),
+        payload=load_payload("live_status_real_2023-11-06_charging_wc_plugged"),
+    )
+    freezer.tick(timedelta(hours=1))
+    await next_poll(hass, config_entry, freezer)
+    assert requests_to(aioresponses_mock, "/live_status") == 3
+    assert state_of(hass, SOLAR) == "16.176"
 
 
 async def test_poll_not_registered_and_site_info_refresh(

@@ -7,23 +7,27 @@ from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
 )
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     OAuth2Session,
     async_get_config_entry_implementation,
 )
-from homeassistant.helpers.device_registry import DeviceInfo
 
 from .auth import EntryTokenProvider
-from .const import CONF_BASE_URL, DOMAIN, LOGGER, MANUFACTURER
-from .coordinator import LiveCoordinator, SiteInfoCoordinator
+from .const import CONF_BASE_URL, DOMAIN, LOGGER
+from .coordinator import ProductsCoordinator
 from .fleet import FleetClient, FleetError, NotRegisteredError
-from .fleet.discovery import DiscoveredSite, discover_energy_sites
+from .fleet.discovery import Discovery, discover_energy_sites
 from .fleet.errors import AuthenticationError
-from .models import PowerwallConfigEntry, PowerwallData, PowerwallSite
+from .models import PowerwallConfigEntry, PowerwallData
+from .repairs import async_raise_not_registered
+from .scheduler import PollScheduler
+from .sites import SiteManager
 from .urls import dev_url
+from .usage import UsageTracker
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> bool:
@@ -34,12 +38,47 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
     )
     if override := dev_url():
         LOGGER.warning("Developer override: talking to %s, not to Tesla", override)
+    usage = UsageTracker(hass, entry.entry_id)
+    await usage.async_load()
     client = FleetClient(
         async_get_clientsession(hass), token_provider, entry.data[CONF_BASE_URL]
     )
+    entry.async_on_unload(usage.attach(client.counter, client.gate))
+    entry.async_on_unload(usage.async_save)
 
+    discovery = await _async_discover(hass, entry, client)
+    if client.base_url != entry.data[CONF_BASE_URL]:
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_BASE_URL: client.base_url}
+        )
+
+    scheduler = PollScheduler(hass, entry, usage)
+    products = ProductsCoordinator(
+        hass, entry, client, "account", scheduler.plan.products
+    )
+    products.async_set_updated_data(discovery.products)
+    data = PowerwallData(
+        client=client, products=products, usage=usage, scheduler=scheduler
+    )
+    manager = SiteManager(hass, entry, data)
+    manager.ignored.update(discovery.skipped)
+    for found in discovery.sites:
+        await manager.async_add(found, at_setup=True)
+    entry.runtime_data = data
+    scheduler.async_start(data)
+    entry.async_on_unload(products.async_add_listener(manager.async_products_updated))
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def _async_discover(
+    hass: HomeAssistant, entry: PowerwallConfigEntry, client: FleetClient
+) -> Discovery:
+    """Find the sites, mapping failures to Home Assistant's setup outcomes."""
     try:
-        discovered = await discover_energy_sites(client)
+        return await discover_energy_sites(client)
     except AuthenticationError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN,
@@ -47,11 +86,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
             translation_placeholders={"error": str(err)},
         ) from err
     except NotRegisteredError as err:
+        region_url = err.region_url or client.base_url
+        async_raise_not_registered(hass, entry.entry_id, entry.title, region_url)
         # Retrying by itself would only pile up billed 412 answers.
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="not_registered",
-            translation_placeholders={"region_url": err.region_url or client.base_url},
+            translation_placeholders={"region_url": region_url},
         ) from err
     except FleetError as err:
         raise ConfigEntryNotReady(
@@ -60,47 +101,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
             translation_placeholders={"error": str(err)},
         ) from err
 
-    if client.base_url != entry.data[CONF_BASE_URL]:
-        hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_BASE_URL: client.base_url}
-        )
 
-    data = PowerwallData(client=client)
-    for found in discovered:
-        site = _build_site(hass, entry, client, found)
-        await site.live.async_config_entry_first_refresh()
-        data.sites[site.site_id] = site
-
-    entry.runtime_data = data
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    return True
-
-
-def _build_site(
-    hass: HomeAssistant,
-    entry: PowerwallConfigEntry,
-    client: FleetClient,
-    found: DiscoveredSite,
-) -> PowerwallSite:
-    """Create a site's coordinators, seeding site_info with discovery's answer."""
-    info = SiteInfoCoordinator(hass, entry, client, found.site_id)
-    info.async_set_updated_data(found.info)
-    return PowerwallSite(
-        site_id=found.site_id,
-        product=found.product,
-        live=LiveCoordinator(hass, entry, client, found.site_id),
-        info=info,
-        device=DeviceInfo(
-            identifiers={(DOMAIN, str(found.site_id))},
-            manufacturer=MANUFACTURER,
-            model=found.info.model or "Powerwall",
-            name=found.info.site_name or found.product.site_name or "Energy site",
-            sw_version=found.info.firmware,
-            serial_number=found.info.gateway_id or found.product.gateway_id,
-        ),
-    )
+async def _async_options_updated(
+    hass: HomeAssistant, entry: PowerwallConfigEntry
+) -> None:
+    """Re-plan polling for new options; no reload needed."""
+    entry.runtime_data.scheduler.async_apply(entry.runtime_data)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> bool:
     """Stop polling and remove the entities."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: PowerwallConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let the user delete a device only when it no longer exists at Tesla."""
+    manager = SiteManager(hass, entry, entry.runtime_data)
+    return not manager.is_current_device(device)

@@ -7,8 +7,10 @@ from typing import Any, override
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
+    ConfigEntry,
     ConfigFlowResult,
 )
+from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import AbstractOAuth2FlowHandler
 
@@ -24,6 +26,7 @@ from .fleet import (
 )
 from .fleet.discovery import DiscoveredSite, discover_energy_sites
 from .fleet.errors import AuthenticationError
+from .options_flow import PowerwallOptionsFlow
 from .urls import default_base_url, region_base_url
 
 REQUIRED_SCOPE = "energy_device_data"
@@ -51,6 +54,13 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
     @override
     def logger(self) -> logging.Logger:
         return LOGGER
+
+    @staticmethod
+    @callback
+    @override
+    def async_get_options_flow(config_entry: ConfigEntry) -> PowerwallOptionsFlow:
+        """Offer the request budget and polling options."""
+        return PowerwallOptionsFlow()
 
     @property
     @override
@@ -105,7 +115,7 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             await self._initial_base_url(claims, data["token"]["access_token"]),
         )
         try:
-            sites = await discover_energy_sites(client)
+            sites = (await discover_energy_sites(client)).sites
         except NotRegisteredError as err:
             return self.async_abort(
                 reason="not_registered",

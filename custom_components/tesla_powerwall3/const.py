@@ -15,13 +15,24 @@ CONF_BASE_URL: Final = "base_url"
 SCOPES: Final = ("openid", "offline_access", "energy_device_data")
 
 DEVELOPER_PORTAL_URL: Final = "https://developer.tesla.com"
+README_URL: Final = (
+    "https://github.com/tesla-powerwall3/tesla_powerwall3/blob/main/README.md"
+)
 REDIRECT_URI: Final = "https://my.home-assistant.io/redirect/oauth"
 
-LIVE_INTERVAL: Final = timedelta(minutes=10)
-"""About 4,320 live_status requests in a 30-day month: inside Tesla's $10 credit."""
-
-SITE_INFO_INTERVAL: Final = timedelta(hours=2)
-"""site_info (reserve, mode, firmware) rarely changes. With live: 4,680 a month."""
+CONF_MODE: Final = "mode"
+MODE_BUDGET: Final = "budget"
+MODE_INTERVALS: Final = "intervals"
+CONF_BUDGET: Final = "monthly_budget"
+CONF_LIVE_INTERVAL: Final = "live_interval"
+"""Seconds between live_status requests (intervals mode)."""
+CONF_SITE_INFO_INTERVAL: Final = "site_info_interval"
+"""Minutes between site_info requests (intervals mode)."""
+CONF_HISTORY_INTERVAL: Final = "history_interval"
+"""Minutes between energy history syncs (intervals mode)."""
 
 DEV_LIVE_INTERVAL: Final = timedelta(seconds=30)
 """Live polling against the local simulator, which costs nothing."""
+
+REPLAN_INTERVAL: Final = timedelta(hours=1)
+"""How often the request budget is spread again over the rest of the month."""

@@ -1,4 +1,4 @@
-"""Coordinators that poll one energy site each, and their fault mapping."""
+"""Coordinators that poll the Fleet API, and their fault mapping."""
 
 from abc import abstractmethod
 from datetime import timedelta
@@ -8,15 +8,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .const import (
-    CONF_BASE_URL,
-    DEV_LIVE_INTERVAL,
-    DOMAIN,
-    LIVE_INTERVAL,
-    LOGGER,
-    SITE_INFO_INTERVAL,
-)
+from .const import CONF_BASE_URL, DOMAIN, LOGGER
 from .fleet import (
+    EnergySiteProduct,
     FleetClient,
     FleetError,
     LiveStatus,
@@ -26,40 +20,35 @@ from .fleet import (
     WrongRegionError,
 )
 from .fleet.errors import AuthenticationError
-from .urls import dev_url
+from .repairs import async_clear, async_raise_not_registered
 
 if TYPE_CHECKING:
     from .models import PowerwallConfigEntry
 
 
 class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
-    """Polls one Fleet API endpoint for one site."""
+    """Polls one Fleet API endpoint; the scheduler sets the interval."""
 
     config_entry: PowerwallConfigEntry
+    endpoint: str
 
     def __init__(
         self,
         hass: HomeAssistant,
         entry: PowerwallConfigEntry,
         client: FleetClient,
-        site_id: int,
+        name: str,
         update_interval: timedelta,
     ) -> None:
-        """Set up polling for a site."""
+        """Set up polling."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{DOMAIN} {self.endpoint} {site_id}",
+            name=f"{self.endpoint} {name}",
             update_interval=update_interval,
         )
         self.client = client
-        self.site_id = site_id
-
-    @property
-    @abstractmethod
-    def endpoint(self) -> str:
-        """Name the endpoint this coordinator polls."""
 
     @abstractmethod
     async def _fetch(self) -> DataT:
@@ -69,7 +58,7 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
     async def _async_update_data(self) -> DataT:
         """Fetch, mapping Fleet API faults to Home Assistant's conventions."""
         try:
-            return await self._fetch_in_right_region()
+            data = await self._fetch_in_right_region()
         except AuthenticationError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
@@ -77,6 +66,10 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_placeholders={"error": str(err)},
             ) from err
         except RateLimitedError as err:
+            if self.data is not None:
+                # Keep the last values: the gate already warned once and holds
+                # every request until Retry-After has passed.
+                return self.data
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
@@ -84,10 +77,17 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 retry_after=err.retry_after,
             ) from err
         except NotRegisteredError as err:
+            region_url = err.region_url or self.client.base_url
+            async_raise_not_registered(
+                self.hass,
+                self.config_entry.entry_id,
+                self.config_entry.title,
+                region_url,
+            )
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="not_registered",
-                translation_placeholders={"region_url": err.region_url or "-"},
+                translation_placeholders={"region_url": region_url},
             ) from err
         except FleetError as err:
             raise UpdateFailed(
@@ -95,6 +95,8 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_key="update_failed",
                 translation_placeholders={"endpoint": self.endpoint, "error": str(err)},
             ) from err
+        async_clear(self.hass, "not_registered", self.config_entry.entry_id)
+        return data
 
     async def _fetch_in_right_region(self) -> DataT:
         """Fetch; on a 421 move to the region Tesla names, remember it, retry once."""
@@ -112,8 +114,8 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
             return await self._fetch()
 
 
-class LiveCoordinator(PowerwallCoordinator[LiveStatus]):
-    """Polls live_status: power flows, charge and grid state."""
+class SiteCoordinator[DataT](PowerwallCoordinator[DataT]):
+    """Polls an endpoint of one energy site."""
 
     def __init__(
         self,
@@ -121,39 +123,38 @@ class LiveCoordinator(PowerwallCoordinator[LiveStatus]):
         entry: PowerwallConfigEntry,
         client: FleetClient,
         site_id: int,
+        update_interval: timedelta,
     ) -> None:
-        """Poll at the default live interval (faster against the simulator)."""
-        interval = DEV_LIVE_INTERVAL if dev_url() else LIVE_INTERVAL
-        super().__init__(hass, entry, client, site_id, interval)
+        """Poll the given site."""
+        super().__init__(hass, entry, client, str(site_id), update_interval)
+        self.site_id = site_id
 
-    @property
-    @override
-    def endpoint(self) -> str:
-        return "live_status"
+
+class LiveCoordinator(SiteCoordinator[LiveStatus]):
+    """Polls live_status: power flows, charge, grid and Wall Connectors."""
+
+    endpoint = "live_status"
 
     @override
     async def _fetch(self) -> LiveStatus:
         return await self.client.live_status(self.site_id)
 
 
-class SiteInfoCoordinator(PowerwallCoordinator[SiteInfo]):
+class SiteInfoCoordinator(SiteCoordinator[SiteInfo]):
     """Polls site_info: settings and hardware, which rarely change."""
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: PowerwallConfigEntry,
-        client: FleetClient,
-        site_id: int,
-    ) -> None:
-        """Poll hourly."""
-        super().__init__(hass, entry, client, site_id, SITE_INFO_INTERVAL)
-
-    @property
-    @override
-    def endpoint(self) -> str:
-        return "site_info"
+    endpoint = "site_info"
 
     @override
     async def _fetch(self) -> SiteInfo:
         return await self.client.site_info(self.site_id)
+
+
+class ProductsCoordinator(PowerwallCoordinator[list[EnergySiteProduct]]):
+    """Checks the account daily for energy sites added or removed."""
+
+    endpoint = "products"
+
+    @override
+    async def _fetch(self) -> list[EnergySiteProduct]:
+        return await self.client.products()

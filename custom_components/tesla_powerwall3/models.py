@@ -1,12 +1,15 @@
 """Runtime data of a config entry."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .coordinator import LiveCoordinator, SiteInfoCoordinator
+from .coordinator import LiveCoordinator, ProductsCoordinator, SiteInfoCoordinator
 from .fleet import EnergySiteProduct, FleetClient
+from .scheduler import PollScheduler
+from .usage import UsageTracker
 
 
 @dataclass(kw_only=True)
@@ -18,6 +21,20 @@ class PowerwallSite:
     live: LiveCoordinator
     info: SiteInfoCoordinator
     device: DeviceInfo
+    device_id: str
+    """The site's device in the registry (parent of its Wall Connectors)."""
+
+    @property
+    def name(self) -> str:
+        """Return the site's name as the Tesla app shows it."""
+        return (
+            (self.info.data.site_name if self.info.data else None)
+            or self.product.site_name
+            or "Energy site"
+        )
+
+
+type SiteListener = Callable[[PowerwallSite], None]
 
 
 @dataclass(kw_only=True)
@@ -25,7 +42,18 @@ class PowerwallData:
     """What a loaded entry holds."""
 
     client: FleetClient
+    products: ProductsCoordinator
+    usage: UsageTracker
+    scheduler: PollScheduler
     sites: dict[int, PowerwallSite] = field(default_factory=dict)
+    site_listeners: list[SiteListener] = field(default_factory=list)
+    """Platforms add the entities of each site, also of sites found later."""
+
+    def add_site_listener(self, listener: SiteListener) -> None:
+        """Call listener for every current and future site."""
+        self.site_listeners.append(listener)
+        for site in self.sites.values():
+            listener(site)
 
 
 type PowerwallConfigEntry = ConfigEntry[PowerwallData]

@@ -1,7 +1,9 @@
-"""Sensors of an energy site."""
+"""Sensors: site power flows and settings, Wall Connectors, API usage."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -9,38 +11,163 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, UnitOfPower
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import LiveCoordinator
-from .entity import PowerwallEntity
-from .fleet import LiveStatus
+from .const import LOGGER
+from .entity import AccountEntity, PowerwallEntity, WallConnectorEntity
+from .fleet import LiveStatus, SiteInfo, WallConnector
 from .models import PowerwallConfigEntry, PowerwallSite
+from .sites import wall_connector_dins
 
 PARALLEL_UPDATES = 0  # coordinators do the polling
+
+GRID_STATUS = {"Active": "connected", "Inactive": "islanded", "Unknown": "unknown"}
+ISLAND_STATUS = (
+    "on_grid",
+    "off_grid",
+    "off_grid_intentional",
+    "off_grid_unintentional",
+    "off_grid_unintentional_overload",
+    "off_grid_unintentional_wait_for_solar",
+    "off_grid_unintentional_wait_for_user",
+    "off_grid_unintentional_wait_for_jump_start",
+    "transitioning_on_grid",
+    "transitioning_off_grid",
+    "island_status_unknown",
+)
+OPERATION_MODES = ("self_consumption", "autonomous", "backup")
+# Wall Connector codes, as Tesla's app names them (WCState, WCFaultStatusState).
+WALL_CONNECTOR_STATES = {
+    1: "charging",
+    2: "unplugged",
+    3: "unplugged_faulted",
+    4: "waiting_for_vehicle",
+    5: "time_restricted",
+    6: "fault_charging",
+    7: "fault_no_charging",
+    8: "offline",
+}
+WALL_CONNECTOR_FAULT_STATES = {
+    1: "startup",
+    2: "ready",
+    3: "critical_fault",
+    4: "non_critical_fault",
+    5: "retry_pending",
+    6: "lockout",
+    7: "foldback",
+    8: "charging",
+    9: "configuration_required",
+}
+
+_reported_unknown: set[tuple[str, object]] = set()
+
+
+def _option(key: str, value: object, mapping: dict[Any, str]) -> str | None:
+    """Map a Tesla code to an enum option; unknown codes show as unknown."""
+    if value is None:
+        return None
+    if value in mapping:
+        return mapping[value]
+    if (key, value) not in _reported_unknown:
+        _reported_unknown.add((key, value))
+        LOGGER.info("Tesla reported an unknown %s: %r", key, value)
+    return None
+
+
+def _positive(value: float | None) -> float | None:
+    return None if value is None else max(value, 0.0)
+
+
+def _negative(value: float | None) -> float | None:
+    return None if value is None else max(-value, 0.0)
+
+
+def backup_time_left(live: LiveStatus, info: SiteInfo | None) -> float | None:
+    """Hours the battery would carry the present home load alone.
+
+    Uses energy_left when Tesla reports it, else the charge times the
+    nameplate energy. Always computed, also while the grid is up, so that an
+    automation that starts with an outage can read it at once.
+    """
+    energy = live.energy_left
+    if energy is None and live.percentage_charged is not None and info:
+        energy = live.percentage_charged / 100 * (info.nameplate_energy or 0) or None
+    if energy is None or not live.load_power or live.load_power <= 0:
+        return None
+    return round(energy / live.load_power, 2)
 
 
 @dataclass(frozen=True, kw_only=True)
 class LiveSensorDescription(SensorEntityDescription):
-    """A sensor whose value comes from live_status."""
+    """A site sensor computed from live_status (and site_info where needed)."""
 
-    value_fn: Callable[[LiveStatus], StateType]
+    value_fn: Callable[[LiveStatus, SiteInfo | None], StateType]
+    exists_fn: Callable[[LiveStatus], bool] = lambda _live: True
+
+
+@dataclass(frozen=True, kw_only=True)
+class InfoSensorDescription(SensorEntityDescription):
+    """A site sensor from site_info."""
+
+    value_fn: Callable[[SiteInfo], StateType | datetime]
+
+
+@dataclass(frozen=True, kw_only=True)
+class WallConnectorSensorDescription(SensorEntityDescription):
+    """A Wall Connector sensor."""
+
+    value_fn: Callable[[WallConnector], StateType]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountSensorDescription(SensorEntityDescription):
+    """A Fleet API usage sensor."""
+
+    value_fn: Callable[[PowerwallConfigEntry], StateType]
+    attributes_fn: Callable[[PowerwallConfigEntry], dict[str, Any]] = lambda _e: {}
 
 
 def _power(
-    key: str, value_fn: Callable[[LiveStatus], StateType]
+    key: str,
+    value_fn: Callable[[LiveStatus], float | None],
+    *,
+    enabled: bool = True,
 ) -> LiveSensorDescription:
     return LiveSensorDescription(
         key=key,
-        translation_key=key,
         device_class=SensorDeviceClass.POWER,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_unit_of_measurement=UnitOfPower.KILO_WATT,
         suggested_display_precision=2,
-        value_fn=value_fn,
+        entity_registry_enabled_default=enabled,
+        value_fn=lambda live, _info: value_fn(live),
+    )
+
+
+def _stored_energy(
+    key: str, value_fn: Callable[[LiveStatus], float | None], *, diagnostic: bool
+) -> LiveSensorDescription:
+    return LiveSensorDescription(
+        key=key,
+        device_class=SensorDeviceClass.ENERGY_STORAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
+        value_fn=lambda live, _info: value_fn(live),
+        # Tesla dropped these fields for many sites: only offer them when sent.
+        exists_fn=lambda live: value_fn(live) is not None,
     )
 
 
@@ -51,14 +178,167 @@ LIVE_SENSORS: tuple[LiveSensorDescription, ...] = (
     # + importing from the grid, - exporting to it.
     _power("grid_power", lambda live: live.grid_power),
     _power("load_power", lambda live: live.load_power),
+    _power("generator_power", lambda live: live.generator_power, enabled=False),
+    _power("grid_services_power", lambda live: live.grid_services_power, enabled=False),
+    # The same flows split into values that are never negative.
+    _power("grid_import_power", lambda live: _positive(live.grid_power)),
+    _power("grid_export_power", lambda live: _negative(live.grid_power)),
+    _power("battery_discharge_power", lambda live: _positive(live.battery_power)),
+    _power("battery_charge_power", lambda live: _negative(live.battery_power)),
     LiveSensorDescription(
         key="battery_level",
-        translation_key="battery_level",
         device_class=SensorDeviceClass.BATTERY,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
-        value_fn=lambda live: live.percentage_charged,
+        value_fn=lambda live, _info: live.percentage_charged,
+    ),
+    _stored_energy("energy_left", lambda live: live.energy_left, diagnostic=False),
+    _stored_energy(
+        "total_pack_energy", lambda live: live.total_pack_energy, diagnostic=True
+    ),
+    LiveSensorDescription(
+        key="grid_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=sorted(set(GRID_STATUS.values())),
+        value_fn=lambda live, _info: _option(
+            "grid_status", live.grid_status, GRID_STATUS
+        ),
+    ),
+    LiveSensorDescription(
+        key="island_status",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(ISLAND_STATUS),
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda live, _info: _option(
+            "island_status", live.island_status, {s: s for s in ISLAND_STATUS}
+        ),
+    ),
+    LiveSensorDescription(
+        key="backup_time_left",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.HOURS,
+        suggested_display_precision=1,
+        value_fn=backup_time_left,
+    ),
+)
+
+INFO_SENSORS: tuple[InfoSensorDescription, ...] = (
+    InfoSensorDescription(
+        key="backup_reserve",
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        value_fn=lambda info: info.backup_reserve_percent,
+    ),
+    InfoSensorDescription(
+        key="operation_mode",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(OPERATION_MODES),
+        value_fn=lambda info: _option(
+            "operation_mode", info.default_real_mode, {m: m for m in OPERATION_MODES}
+        ),
+    ),
+    InfoSensorDescription(
+        key="battery_count",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda info: info.battery_count,
+    ),
+    InfoSensorDescription(
+        key="nameplate_power",
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda info: info.nameplate_power,
+    ),
+    InfoSensorDescription(
+        key="nameplate_energy",
+        device_class=SensorDeviceClass.ENERGY_STORAGE,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda info: info.nameplate_energy,
+    ),
+    InfoSensorDescription(
+        key="installation_date",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda info: info.installation_date,
+    ),
+)
+
+WALL_CONNECTOR_SENSORS: tuple[WallConnectorSensorDescription, ...] = (
+    WallConnectorSensorDescription(
+        key="wall_connector_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda wc: wc.power,
+    ),
+    WallConnectorSensorDescription(
+        key="wall_connector_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(WALL_CONNECTOR_STATES.values()),
+        value_fn=lambda wc: _option(
+            "wall_connector_state", wc.state, WALL_CONNECTOR_STATES
+        ),
+    ),
+    WallConnectorSensorDescription(
+        key="wall_connector_fault_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(WALL_CONNECTOR_FAULT_STATES.values()),
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda wc: _option(
+            "wall_connector_fault_state", wc.fault_state, WALL_CONNECTOR_FAULT_STATES
+        ),
+    ),
+    WallConnectorSensorDescription(
+        key="vehicle",
+        entity_registry_enabled_default=False,
+        value_fn=lambda wc: wc.vin,
+    ),
+)
+
+
+def _endpoint_attributes(entry: PowerwallConfigEntry) -> dict[str, Any]:
+    return dict(sorted(entry.runtime_data.usage.billable.items()))
+
+
+def _projected(entry: PowerwallConfigEntry) -> dict[str, int]:
+    data = entry.runtime_data
+    return data.scheduler.projected_requests(len(data.sites))
+
+
+ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
+    AccountSensorDescription(
+        key="api_requests",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement="requests",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda entry: entry.runtime_data.usage.total_billable,
+        attributes_fn=_endpoint_attributes,
+    ),
+    AccountSensorDescription(
+        key="projected_requests",
+        native_unit_of_measurement="requests",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda entry: sum(_projected(entry).values()),
+        attributes_fn=_projected,
+    ),
+    AccountSensorDescription(
+        key="projected_cost",
+        device_class=SensorDeviceClass.MONETARY,
+        native_unit_of_measurement="USD",
+        suggested_display_precision=2,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda entry: entry.runtime_data.scheduler.projected_cost(
+            len(entry.runtime_data.sites)
+        ),
     ),
 )
 
@@ -68,16 +348,39 @@ async def async_setup_entry(
     entry: PowerwallConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of every site."""
-    async_add_entities(
-        LiveSensor(site, description)
-        for site in entry.runtime_data.sites.values()
-        for description in LIVE_SENSORS
-    )
+    """Add the sensors of every site, now and as sites or connectors appear."""
+    async_add_entities(AccountSensor(entry, d) for d in ACCOUNT_SENSORS)
+
+    @callback
+    def add_site(site: PowerwallSite) -> None:
+        async_add_entities(InfoSensor(site, d) for d in INFO_SENSORS)
+        pending = list(LIVE_SENSORS)
+        known_dins: set[str] = set()
+
+        @callback
+        def add_new() -> None:
+            if site.live.data is not None:
+                ready = [d for d in pending if d.exists_fn(site.live.data)]
+                for description in ready:
+                    pending.remove(description)
+                async_add_entities(LiveSensor(site, d) for d in ready)
+            new_dins = wall_connector_dins(site) - known_dins
+            known_dins.update(new_dins)
+            async_add_entities(
+                WallConnectorSensor(site, din, d)
+                for din in sorted(new_dins)
+                for d in WALL_CONNECTOR_SENSORS
+            )
+
+        add_new()
+        entry.async_on_unload(site.live.async_add_listener(add_new))
+        entry.async_on_unload(site.info.async_add_listener(add_new))
+
+    entry.runtime_data.add_site_listener(add_site)
 
 
-class LiveSensor(PowerwallEntity[LiveCoordinator], SensorEntity):
-    """A live_status value."""
+class LiveSensor(PowerwallEntity[Any], SensorEntity):
+    """A value from live_status."""
 
     entity_description: LiveSensorDescription
 
@@ -89,4 +392,66 @@ class LiveSensor(PowerwallEntity[LiveCoordinator], SensorEntity):
     @property
     def native_value(self) -> StateType:
         """Return the value from the latest live_status."""
+        return self.entity_description.value_fn(
+            self.coordinator.data, self.site.info.data
+        )
+
+
+class InfoSensor(PowerwallEntity[Any], SensorEntity):
+    """A value from site_info."""
+
+    entity_description: InfoSensorDescription
+
+    def __init__(self, site: PowerwallSite, description: InfoSensorDescription) -> None:
+        """Create the sensor for a site."""
+        super().__init__(site, site.info, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Return the value from the latest site_info."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class WallConnectorSensor(WallConnectorEntity, SensorEntity):
+    """A value of one Wall Connector."""
+
+    entity_description: WallConnectorSensorDescription
+
+    def __init__(
+        self, site: PowerwallSite, din: str, description: WallConnectorSensorDescription
+    ) -> None:
+        """Create the sensor for a connector."""
+        super().__init__(site, din, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the connector's value, unknown when it is not reported."""
+        connector = self.connector
+        return (
+            None if connector is None else self.entity_description.value_fn(connector)
+        )
+
+
+class AccountSensor(AccountEntity, SensorEntity):
+    """Fleet API usage of the account this month."""
+
+    entity_description: AccountSensorDescription
+
+    def __init__(
+        self, entry: PowerwallConfigEntry, description: AccountSensorDescription
+    ) -> None:
+        """Create the sensor for the account."""
+        super().__init__(entry, description.key)
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the current figure."""
+        return self.entity_description.value_fn(self.entry)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the figure per endpoint."""
+        return self.entity_description.attributes_fn(self.entry)

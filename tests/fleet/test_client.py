@@ -19,10 +19,12 @@ from custom_components.tesla_powerwall3.fleet import (
     NotFoundError,
     NotRegisteredError,
     RateLimitedError,
+    RateLimitGate,
     ServerError,
     TokenExpiredError,
     WrongRegionError,
 )
+from custom_components.tesla_powerwall3.fleet.ratelimit import DEFAULT_WAIT_SECONDS
 from tests.common import EU_URL, NA_URL, SITE_ID, load_payload, site_url
 
 
@@ -395,6 +397,7 @@ async def test_429_retry_after_from_body_or_date(
     assert caught.value.retry_after == 37829
     assert caught.value.limit is None
 
+    client.gate.reopen()
     mock.get(
         site_url(SITE_ID, "live_status"),
         status=429,
@@ -402,14 +405,51 @@ async def test_429_retry_after_from_body_or_date(
     )
     with pytest.raises(RateLimitedError) as caught:
         await client.live_status(SITE_ID)
-    assert caught.value.retry_after == 0  # a date in the past
+    assert caught.value.retry_after == 1  # a date in the past: wait a second
 
+    client.gate.reopen()
     mock.get(
         site_url(SITE_ID, "live_status"), status=429, headers={"Retry-After": "soon"}
     )
     with pytest.raises(RateLimitedError) as caught:
         await client.live_status(SITE_ID)
-    assert caught.value.retry_after is None
+    assert caught.value.retry_after == DEFAULT_WAIT_SECONDS
+
+
+async def test_no_request_before_retry_after(mock: aioresponses) -> None:
+    now = [1_000_000.0]
+    gate = RateLimitGate(clock=lambda: now[0])
+    changes: list[float | None] = []
+    gate.add_listener(changes.append)
+    async with aiohttp.ClientSession() as session:
+        client = FleetClient(session, FakeTokens(), NA_URL, gate=gate)
+        mock.get(f"{NA_URL}/api/1/products", status=429, headers={"Retry-After": "60"})
+        with pytest.raises(RateLimitedError):
+            await client.products()
+        now[0] += 59
+        with pytest.raises(RateLimitedError) as caught:
+            await client.live_status(SITE_ID)
+        assert caught.value.retry_after == pytest.approx(1)
+        assert client.counter.total_sent == 1  # the second one was never sent
+
+        now[0] += 2
+        mock.get(f"{NA_URL}/api/1/products", payload={"response": []})
+        assert await client.products() == []
+        assert client.counter.total_sent == 2
+    assert changes == [1_000_060.0, None]
+
+
+def test_gate_keeps_the_longest_wait_and_restores() -> None:
+    now = [0.0]
+    gate = RateLimitGate(clock=lambda: now[0])
+    gate.close_for(100)
+    gate.close_for(10)
+    assert gate.blocked_until == 100
+    gate.restore(None)
+    gate.check("products")
+    gate.restore(50)
+    with pytest.raises(RateLimitedError):
+        gate.check("products")
 
 
 @pytest.mark.parametrize(

@@ -58,9 +58,11 @@ async def test_skips_retired_and_empty_sites(
             "error_500_upstream_internal_error__converted_from_python"
         ),
     )
-    sites = await discover_energy_sites(client)
-    assert [site.site_id for site in sites] == [1]
-    assert sites[0].info.site_name == "My Home"
+    discovery = await discover_energy_sites(client)
+    assert [site.site_id for site in discovery.sites] == [1]
+    assert discovery.sites[0].info.site_name == "My Home"
+    assert discovery.skipped == {2, 3, 4}
+    assert [p.energy_site_id for p in discovery.products] == [1, 2, 3, 4]
     assert client.counter.sent == {"products": 1, "site_info": 3}
 
 
@@ -79,9 +81,9 @@ async def test_follows_421_to_the_named_region(
         site_url(1234, "site_info", EU_URL),
         payload=load_payload("site_info_bolt_sdk_sample"),
     )
-    sites = await discover_energy_sites(client)
+    discovery = await discover_energy_sites(client)
     assert client.base_url == EU_URL
-    assert [site.site_id for site in sites] == [1234]
+    assert [site.site_id for site in discovery.sites] == [1234]
 
 
 async def test_421_without_a_new_region_raises(

@@ -37,6 +37,7 @@ from .models import (
     SiteInfo,
     WallConnector,
 )
+from .ratelimit import RateLimitGate
 from .tokens import TokenClaims, decode_token_claims
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "NotFoundError",
     "NotRegisteredError",
     "PartnerAccount",
+    "RateLimitGate",
     "RateLimitedError",
     "Region",
     "RequestCounter",

@@ -32,6 +32,7 @@ from .models import (
     Region,
     SiteInfo,
 )
+from .ratelimit import RateLimitGate
 
 _BASE_URL_IN_ERROR = re.compile(r"use base URL: (https://[-a-zA-Z0-9.]+)")
 _REGION_IN_ERROR = re.compile(r"current region (https://[-a-zA-Z0-9.]+)")
@@ -60,6 +61,7 @@ class FleetClient:
         base_url: str,
         *,
         counter: RequestCounter | None = None,
+        gate: RateLimitGate | None = None,
         timeout: float = REQUEST_TIMEOUT_SECONDS,
     ) -> None:
         """Create a client for the given regional base URL."""
@@ -67,6 +69,7 @@ class FleetClient:
         self._token_provider = token_provider
         self.base_url = base_url.rstrip("/")
         self.counter = counter if counter is not None else RequestCounter()
+        self.gate = gate if gate is not None else RateLimitGate()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     async def products(self) -> list[EnergySiteProduct]:
@@ -190,6 +193,7 @@ class FleetClient:
         params: Mapping[str, str] | None,
         json_body: Mapping[str, Any] | None,
     ) -> object:
+        self.gate.check(endpoint)
         token = await self._token_provider()
         url = f"{self.base_url}{path}"
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -216,7 +220,10 @@ class FleetClient:
 
         payload = _parse_json(body)
         if status >= 400:  # noqa: PLR2004
-            raise _error_for(status, endpoint, payload, body, response_headers)
+            error = _error_for(status, endpoint, payload, body, response_headers)
+            if isinstance(error, RateLimitedError):
+                error.retry_after = self.gate.close_for(error.retry_after)
+            raise error
         if not isinstance(payload, dict):
             raise InvalidResponseError(f"{endpoint}: body is not a JSON object")
         if "response" in payload:

@@ -1,0 +1,141 @@
+"""Turning a monthly request budget into polling intervals.
+
+Pure arithmetic with no Home Assistant objects. Tesla may bill every request
+(Data: $0.002 each, $10 credit a month per developer account), so the plan
+spreads what is left of the month's budget over what is left of the month,
+after setting aside the requests the slower endpoints need. It re-plans as the
+month goes on, so restarts and manual refreshes are absorbed instead of
+pushing the month over budget.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import math
+
+PRICE_PER_REQUEST = 0.002
+"""Tesla's Data price in USD: $1 per 500 requests."""
+MONTHLY_CREDIT = 10.0
+"""USD Tesla waives per developer account and month."""
+
+DEFAULT_BUDGET = 5000
+"""Requests a month that the credit covers even if every one is billed."""
+MIN_LIVE_INTERVAL = timedelta(seconds=30)
+MAX_INTERVAL = timedelta(days=1)
+"""Live polling never waits longer than this while the budget allows hourly."""
+
+SITE_INFO_INTERVAL = timedelta(hours=1)
+HISTORY_INTERVAL = timedelta(hours=1)
+HISTORY_EXTRA_PER_DAY = 1
+"""The history sync asks for yesterday too once a day, around local midnight."""
+PRODUCTS_INTERVAL = timedelta(days=1)
+"""How often the account is checked for added or removed sites."""
+ENDPOINTS = ("live_status", "site_info", "calendar_history", "products")
+RESERVE_SHARE = 0.01
+"""Part of the budget kept back for restarts (each costs a few requests)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollPlan:
+    """Intervals for every endpoint, and what they cost."""
+
+    live: timedelta
+    site_info: timedelta
+    history: timedelta
+    products: timedelta
+    paused: bool = False
+    """True when the budget is used up: nothing is polled until next month."""
+
+    def requests(self, seconds: float, sites: int) -> dict[str, int]:
+        """Return the requests this plan makes in `seconds` for `sites` sites."""
+        days = seconds / 86400
+
+        def per(interval: timedelta, count: int) -> int:
+            return count * math.floor(seconds / interval.total_seconds())
+
+        if self.paused:
+            return {
+                "live_status": 0,
+                "site_info": 0,
+                "calendar_history": 0,
+                "products": 0,
+            }
+        return {
+            "live_status": per(self.live, sites),
+            "site_info": per(self.site_info, sites),
+            "calendar_history": per(self.history, sites)
+            + sites * math.floor(days * HISTORY_EXTRA_PER_DAY),
+            "products": per(self.products, 1),
+        }
+
+
+def month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Return the start and end of Tesla's billing month (UTC) around now."""
+    start = now.astimezone(UTC).replace(
+        day=1, hour=0, minute=0, second=0, microsecond=0
+    )
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def plan_for_budget(budget: int, sites: int, now: datetime, used: int = 0) -> PollPlan:
+    """Spread the rest of this month's budget over the rest of the month."""
+    sites = max(sites, 1)
+    _, month_end = month_bounds(now)
+    seconds_left = max((month_end - now).total_seconds(), 1.0)
+    available = budget - used - math.ceil(budget * RESERVE_SHARE)
+
+    slow = PollPlan(
+        live=MAX_INTERVAL,
+        site_info=SITE_INFO_INTERVAL,
+        history=HISTORY_INTERVAL,
+        products=PRODUCTS_INTERVAL,
+    )
+    fixed = sum(slow.requests(seconds_left, sites).values()) - sites * math.floor(
+        seconds_left / MAX_INTERVAL.total_seconds()
+    )
+    for_live = available - fixed
+    hours_left = seconds_left / 3600
+    if for_live >= sites * hours_left:
+        live_seconds = seconds_left * sites / for_live
+        return PollPlan(
+            live=max(MIN_LIVE_INTERVAL, timedelta(seconds=math.ceil(live_seconds))),
+            site_info=SITE_INFO_INTERVAL,
+            history=HISTORY_INTERVAL,
+            products=PRODUCTS_INTERVAL,
+        )
+    # Too small a budget for hourly polling: stretch live, site_info and the
+    # history sync alike, keeping one daily products check.
+    days_left = math.floor(seconds_left / 86400)
+    per_endpoint = (available - days_left * (1 + sites * HISTORY_EXTRA_PER_DAY)) / (
+        3 * sites
+    )
+    if per_endpoint < 1:
+        until_next_month = timedelta(seconds=math.ceil(seconds_left) + 60)
+        return PollPlan(
+            live=until_next_month,
+            site_info=until_next_month,
+            history=until_next_month,
+            products=until_next_month,
+            paused=True,
+        )
+    interval = timedelta(seconds=math.ceil(seconds_left / per_endpoint))
+    return PollPlan(
+        live=interval, site_info=interval, history=interval, products=PRODUCTS_INTERVAL
+    )
+
+
+def plan_for_intervals(
+    live: timedelta, site_info: timedelta, history: timedelta
+) -> PollPlan:
+    """Use intervals the user chose (live no faster than 30 seconds)."""
+    return PollPlan(
+        live=max(live, MIN_LIVE_INTERVAL),
+        site_info=site_info,
+        history=history,
+        products=PRODUCTS_INTERVAL,
+    )
+
+
+def monthly_cost(requests: int) -> float:
+    """Return what Tesla would charge in USD, after the monthly credit."""
+    return max(0.0, round(requests * PRICE_PER_REQUEST - MONTHLY_CREDIT, 2))
