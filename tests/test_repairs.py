@@ -1,0 +1,116 @@
+"""Repair issues for what only the user can fix."""
+
+from typing import Any
+
+from aioresponses import aioresponses
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.tesla_powerwall3.const import DOMAIN
+from tests.common import (
+    NA_URL,
+    load_payload,
+    mock_site,
+    requests_to,
+    setup_entry,
+    site_url,
+)
+
+pytestmark = pytest.mark.usefixtures("setup_credentials")
+
+
+async def test_not_registered_while_polling(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    live = config_entry.runtime_data.sites[1234].live
+    aioresponses_mock.get(
+        site_url(1234, "live_status"),
+        status=412,
+        payload=load_payload("error_412_not_registered_in_region"),
+    )
+    await live.async_refresh()
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"not_registered_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {"title": "My Home", "region_url": NA_URL}
+    assert issue.learn_more_url is not None
+    assert not live.last_update_success
+
+    aioresponses_mock.get(
+        site_url(1234, "live_status"),
+        payload=load_payload("live_status_real_2023-11-06_exporting"),
+    )
+    await live.async_refresh()
+    assert live.last_update_success
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"not_registered_{config_entry.entry_id}"
+        )
+        is None
+    )
+
+
+async def test_not_registered_at_setup(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    aioresponses_mock.get(
+        f"{NA_URL}/api/1/products",
+        status=412,
+        payload=load_payload("error_412_not_registered_in_region"),
+    )
+    await setup_entry(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert issue_registry.async_get_issue(
+        DOMAIN, f"not_registered_{config_entry.entry_id}"
+    )
+    assert requests_to(aioresponses_mock, "/api/1/") == 1
+
+
+@pytest.mark.freeze_time("2026-11-20 00:00:00+00:00")
+async def test_budget_used_up_pauses_polling(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    key = f"tesla_powerwall3.{config_entry.entry_id}.usage"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"month": "2026-11", "sent": {}, "billable": {"live_status": 4990}},
+    }
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    plan = config_entry.runtime_data.scheduler.plan
+    assert plan.paused
+    issue = issue_registry.async_get_issue(
+        DOMAIN, f"budget_exhausted_{config_entry.entry_id}"
+    )
+    assert issue is not None
+    assert issue.translation_placeholders == {"title": "My Home", "budget": "5000"}
+
+    # Raising the budget resumes polling and clears the issue.
+    hass.config_entries.async_update_entry(
+        config_entry, options={"mode": "budget", "monthly_budget": 10000}
+    )
+    await hass.async_block_till_done()
+    assert not config_entry.runtime_data.scheduler.plan.paused
+    assert (
+        issue_registry.async_get_issue(
+            DOMAIN, f"budget_exhausted_{config_entry.entry_id}"
+        )
+        is None
+    )
