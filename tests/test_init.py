@@ -22,6 +22,9 @@ from tests.common import (
     TOKEN_URL,
     load_payload,
     make_jwt,
+    mock_site,
+    requests_to,
+    setup_entry,
     site_url,
     state_of,
 )
@@ -31,22 +34,6 @@ LIVE = "live_status_real_2023-11-06_exporting"
 SOLAR = "sensor.my_home_solar_power"
 
 pytestmark = pytest.mark.usefixtures("setup_credentials")
-
-
-def mock_site(mock: aioresponses, base: str = NA_URL, live: str = LIVE) -> None:
-    mock.get(f"{base}/api/1/products", payload=load_payload("products_real_2024-04-12"))
-    mock.get(
-        site_url(1234, "site_info", base),
-        payload=load_payload("site_info_bolt_sdk_sample"),
-    )
-    mock.get(site_url(1234, "live_status", base), payload=load_payload(live))
-
-
-async def setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    if hass.config_entries.async_get_entry(entry.entry_id) is None:
-        entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 def live_interval(entry: MockConfigEntry) -> timedelta:
@@ -63,12 +50,6 @@ async def next_poll(
     await hass.async_block_till_done()
 
 
-def requests_to(mock: aioresponses, fragment: str) -> int:
-    return sum(
-        len(calls) for (_, url), calls in mock.requests.items() if fragment in str(url)
-    )
-
-
 async def test_setup_and_unload(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,
@@ -76,7 +57,7 @@ async def test_setup_and_unload(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
     assert state_of(hass, SOLAR) == "16.854"
     device = device_registry.async_get_device_by_identifier(
@@ -109,7 +90,7 @@ async def test_retry_when_first_refresh_fails(
         site_url(1234, "site_info"), payload=load_payload("site_info_bolt_sdk_sample")
     )
     aioresponses_mock.get(site_url(1234, "live_status"), status=408)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
@@ -121,7 +102,7 @@ async def test_retry_when_products_fails(
     status: int,
 ) -> None:
     aioresponses_mock.get(f"{NA_URL}/api/1/products", status=status)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
@@ -133,7 +114,7 @@ async def test_not_registered_stops_without_retrying(
         status=412,
         payload=load_payload("error_412_not_registered_in_region"),
     )
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     assert "registered in the region" in (config_entry.reason or "")
 
@@ -146,7 +127,7 @@ async def test_missing_scope_starts_reauth(
         status=403,
         payload=load_payload("error_403_missing_scopes"),
     )
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -170,7 +151,7 @@ async def test_expired_token_is_refreshed_and_rotation_stored(
         },
     )
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
     assert config_entry.data["token"]["refresh_token"] == "NA_refresh-2"
     assert config_entry.data["token"]["access_token"] == new_access
@@ -200,7 +181,7 @@ async def test_401_forces_one_refresh(
         },
     )
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
     assert config_entry.data["token"]["refresh_token"] == "NA_refresh-3"
     assert requests_to(aioresponses_mock, "/products") == 2
@@ -218,7 +199,7 @@ async def test_rejected_refresh_starts_reauth(
         status=401,
         payload=load_payload("error_401_oauth_refresh_login_required"),
     )
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -233,7 +214,7 @@ async def test_token_endpoint_down_retries_setup(
         config_entry, data={**config_entry.data, "token": token_data(expires_in=-60)}
     )
     aioresponses_mock.post(TOKEN_URL, status=503)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
@@ -246,7 +227,7 @@ async def test_setup_follows_421_and_persists_region(
         payload=load_payload("error_421_user_out_of_region"),
     )
     mock_site(aioresponses_mock, EU_URL)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
     assert config_entry.data[CONF_BASE_URL] == EU_URL
 
@@ -259,7 +240,7 @@ async def test_poll_faults_and_recovery(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     live_url = site_url(1234, "live_status")
 
     async def poll() -> None:
@@ -291,7 +272,7 @@ async def test_poll_follows_421(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     aioresponses_mock.get(
         site_url(1234, "live_status"),
         status=421,
@@ -319,7 +300,7 @@ async def test_poll_auth_failure_starts_reauth(
     body: str,
 ) -> None:
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     aioresponses_mock.get(
         site_url(1234, "live_status"), status=status, payload=load_payload(body)
     )
@@ -336,7 +317,7 @@ async def test_poll_rate_limited_waits_for_retry_after(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     aioresponses_mock.get(
         site_url(1234, "live_status"), status=429, headers={"Retry-After": "3600"}
     )
@@ -372,7 +353,7 @@ async def test_poll_not_registered_and_site_info_refresh(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     site = config_entry.runtime_data.sites[1234]
     aioresponses_mock.get(
         site_url(1234, "live_status"),
@@ -394,7 +375,7 @@ async def test_poll_421_naming_the_same_region_fails(
     hass: HomeAssistant, aioresponses_mock: aioresponses, config_entry: MockConfigEntry
 ) -> None:
     mock_site(aioresponses_mock)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     site = config_entry.runtime_data.sites[1234]
     aioresponses_mock.get(
         site_url(1234, "live_status"),
@@ -419,9 +400,97 @@ async def test_developer_override_is_logged(
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(config_entry, data=hass_entry_data)
     mock_site(aioresponses_mock, dev)
-    await setup(hass, config_entry)
+    await setup_entry(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
     assert f"talking to {dev}, not to Tesla" in caplog.text
     assert config_entry.runtime_data.sites[1234].live.update_interval == timedelta(
         seconds=30
     )
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        {"exception": TimeoutError()},
+        {"body": "<html>502 Bad Gateway</html>"},
+        {"status": 504},
+        {"payload": {"response": None}},
+    ],
+    ids=["timeout", "malformed-json", "gateway-timeout", "null-response"],
+)
+async def test_poll_faults_make_the_site_unavailable_once(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    fault: dict[str, object],
+) -> None:
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    for _ in range(2):
+        aioresponses_mock.get(site_url(1234, "live_status"), **fault)
+    await next_poll(hass, config_entry, freezer)
+    await next_poll(hass, config_entry, freezer)
+    assert state_of(hass, SOLAR) == STATE_UNAVAILABLE
+    assert state_of(hass, "sensor.my_home_backup_reserve") != STATE_UNAVAILABLE
+    assert requests_to(aioresponses_mock, "/live_status") == 3
+    assert sum("Error fetching live_status" in r.message for r in caplog.records) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO and r.exc_info]
+
+
+async def test_poll_401_refreshes_once_and_retries_once(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    aioresponses_mock.get(
+        site_url(1234, "live_status"),
+        status=401,
+        payload=load_payload("error_401_token_expired"),
+    )
+    aioresponses_mock.post(
+        TOKEN_URL,
+        payload={
+            "access_token": make_jwt(iat=5),
+            "refresh_token": "NA_r5",
+            "expires_in": 28800,
+        },
+    )
+    aioresponses_mock.get(
+        site_url(1234, "live_status"),
+        payload=load_payload("live_status_real_2023-11-06_charging_wc_plugged"),
+    )
+    await next_poll(hass, config_entry, freezer)
+    assert state_of(hass, SOLAR) == "16.176"
+    assert requests_to(aioresponses_mock, "/live_status") == 3
+    assert requests_to(aioresponses_mock, TOKEN_URL) == 1
+    assert config_entry.data["token"]["refresh_token"] == "NA_r5"
+
+
+async def test_poll_rejected_refresh_starts_reauth(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    aioresponses_mock.get(
+        site_url(1234, "live_status"),
+        status=401,
+        payload=load_payload("error_401_token_expired_after_password_change"),
+    )
+    aioresponses_mock.post(
+        TOKEN_URL,
+        status=401,
+        payload=load_payload("error_401_oauth_refresh_login_required"),
+    )
+    await next_poll(hass, config_entry, freezer)
+    assert requests_to(aioresponses_mock, "/live_status") == 2
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert state_of(hass, SOLAR) == STATE_UNAVAILABLE
