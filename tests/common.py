@@ -3,6 +3,7 @@
 import base64
 import json
 from pathlib import Path
+import re
 import time
 from typing import Any
 
@@ -81,6 +82,24 @@ def mock_site(
     mock.get(
         site_url(1234, "live_status", base),
         payload=load_payload(live) if isinstance(live, str) else live,
+    )
+    mock_history(mock, base)
+
+
+def mock_history(
+    mock: Any, base: str = NA_URL, site_id: int = 1234, series: Any = None
+) -> None:
+    """Answer every calendar_history request of a site (an empty day by default)."""
+    mock.get(
+        re.compile(re.escape(site_url(site_id, "calendar_history", base)) + r"\?.*"),
+        payload={
+            "response": {
+                "period": "day",
+                "installation_time_zone": "America/Los_Angeles",
+                "time_series": series,
+            }
+        },
+        repeat=True,
     )
 
 

@@ -1,11 +1,13 @@
 """Shared fixtures."""
 
+import asyncio
 from collections.abc import Generator, Iterator
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
 
-from aiohttp import ClientResponse
+from aiohttp import ClientResponse, StreamReader
+from aiohttp.client_proto import ResponseHandler
 import aioresponses.core
 from homeassistant.components.application_credentials import (
     ClientCredential,
@@ -30,7 +32,17 @@ class _ClientResponse(ClientResponse):
         super().__init__(method, url, **kwargs)
 
 
+def _stream_reader(loop: asyncio.AbstractEventLoop | None = None) -> StreamReader:
+    """Like aioresponses' own, with room for a whole day of history in one body.
+
+    aiohttp 3.14 pauses a stream whose buffer passes its limit, which the mocked
+    protocol cannot do.
+    """
+    return StreamReader(ResponseHandler(loop=loop), limit=2**24, loop=loop)  # type: ignore[arg-type]
+
+
 aioresponses.core.ClientResponse = _ClientResponse  # type: ignore[attr-defined]
+aioresponses.core.stream_reader_factory = _stream_reader  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

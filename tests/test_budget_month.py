@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.tesla_powerwall3.budget import DEFAULT_BUDGET
-from tests.common import NA_URL, load_payload, setup_entry, site_url
+from tests.common import NA_URL, load_payload, mock_history, setup_entry, site_url
 
 pytestmark = pytest.mark.usefixtures("setup_credentials")
 
@@ -59,6 +59,7 @@ async def test_default_budget_over_a_30_day_month(
         payload=load_payload("live_status_real_2023-11-06_exporting"),
         repeat=True,
     )
+    mock_history(aioresponses_mock)
     await setup_entry(hass, config_entry)
 
     await run_until(hass, freezer, start + timedelta(days=30) - timedelta(seconds=1))
@@ -71,3 +72,6 @@ async def test_default_budget_over_a_30_day_month(
     assert usage.billable["live_status"] >= 3400
     assert usage.billable["site_info"] == 720
     assert usage.billable["products"] == 30  # setup, then one a day
+    # The hourly history sync: 30 days backfilled at setup, then 24 a day plus
+    # one around each local midnight.
+    assert 30 * 24 <= usage.billable["calendar_history"] <= 31 + 30 * 25

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from tests.common import NA_URL, load_payload, site_url, state_of
+from tests.common import NA_URL, load_payload, mock_history, site_url, state_of
 
 pytestmark = [
     pytest.mark.usefixtures("setup_credentials", "entity_registry_enabled_by_default"),
@@ -56,6 +56,7 @@ async def setup_site(
         payload=site_info or load_payload("site_info_bolt_sdk_sample"),
     )
     mock.get(site_url(1234, "live_status"), payload=live)
+    mock_history(mock)
     entry.add_to_hass(hass)
     await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

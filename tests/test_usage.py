@@ -46,6 +46,7 @@ async def test_counts_persist_and_reset_on_the_first(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={"backfill_days": 0})
     hass_storage[f"tesla_powerwall3.{config_entry.entry_id}.usage"] = {
         "version": 1,
         "key": f"tesla_powerwall3.{config_entry.entry_id}.usage",
@@ -58,10 +59,11 @@ async def test_counts_persist_and_reset_on_the_first(
     }
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
-    assert state_of(hass, REQUESTS) == "4003"
+    assert state_of(hass, REQUESTS) == "4004"
     attributes = hass.states.get(REQUESTS).attributes  # type: ignore[union-attr]
     assert attributes["live_status"] == 4001
     assert attributes["products"] == 1
+    assert attributes["calendar_history"] == 1
     assert int(state_of(hass, PROJECTED)) <= 5000
     assert state_of(hass, COST) == "0.0"
 
@@ -72,7 +74,7 @@ async def test_counts_persist_and_reset_on_the_first(
     )
     await config_entry.runtime_data.sites[1234].live.async_refresh()
     await hass.async_block_till_done()
-    assert state_of(hass, REQUESTS) == "4004"
+    assert state_of(hass, REQUESTS) == "4005"
 
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert stored(hass_storage, config_entry)["billable"]["live_status"] == 4002
@@ -81,7 +83,7 @@ async def test_counts_persist_and_reset_on_the_first(
     freezer.move_to(datetime(2026, 12, 1, 0, 30, tzinfo=UTC))
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
-    assert state_of(hass, REQUESTS) == "3"
+    assert state_of(hass, REQUESTS) == "4"
     assert stored(hass_storage, config_entry)["month"] == "2026-11"  # not saved yet
     freezer.tick(timedelta(minutes=1))
     async_fire_time_changed(hass)
@@ -97,12 +99,14 @@ async def test_month_rolls_over_while_running(
 ) -> None:
     freezer.move_to(datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
     mock_site(aioresponses_mock)
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={"backfill_days": 0})
     await setup_entry(hass, config_entry)
-    assert state_of(hass, REQUESTS) == "3"
+    assert state_of(hass, REQUESTS) == "4"
     freezer.move_to(datetime(2026, 12, 1, 0, 31, tzinfo=UTC))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    assert int(state_of(hass, REQUESTS)) <= 3  # only December's requests
+    assert int(state_of(hass, REQUESTS)) <= 2  # only December's requests
 
 
 async def test_rate_limit_survives_a_restart(

@@ -7,12 +7,13 @@ from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
 )
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     OAuth2Session,
     async_get_config_entry_implementation,
 )
+from homeassistant.helpers.typing import ConfigType
 
 from .auth import EntryTokenProvider
 from .const import CONF_BASE_URL, DOMAIN, LOGGER
@@ -23,11 +24,19 @@ from .fleet.errors import AuthenticationError
 from .models import PowerwallConfigEntry, PowerwallData
 from .repairs import async_raise_not_registered
 from .scheduler import PollScheduler
+from .services import async_setup_services
 from .sites import SiteManager
 from .urls import dev_url
 from .usage import UsageTracker
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services, which work on any loaded entry."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> bool:
@@ -66,6 +75,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
         await manager.async_add(found, at_setup=True)
     entry.runtime_data = data
     scheduler.async_start(data)
+    for site in data.sites.values():
+        manager.async_start_history(site)
     entry.async_on_unload(products.async_add_listener(manager.async_products_updated))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
 

@@ -4,9 +4,11 @@ from abc import abstractmethod
 from datetime import timedelta
 from typing import TYPE_CHECKING, override
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .const import CONF_BASE_URL, DOMAIN, LOGGER
 from .fleet import (
@@ -20,6 +22,7 @@ from .fleet import (
     WrongRegionError,
 )
 from .fleet.errors import AuthenticationError
+from .history_sync import DailyEnergy, SiteHistory
 from .repairs import async_clear, async_raise_not_registered
 
 if TYPE_CHECKING:
@@ -158,3 +161,42 @@ class ProductsCoordinator(PowerwallCoordinator[list[EnergySiteProduct]]):
     @override
     async def _fetch(self) -> list[EnergySiteProduct]:
         return await self.client.products()
+
+
+class HistoryCoordinator(SiteCoordinator[DailyEnergy]):
+    """Syncs the site's hourly statistics and today's energy from calendar_history."""
+
+    endpoint = "calendar_history"
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PowerwallConfigEntry,
+        history: SiteHistory,
+        update_interval: timedelta,
+    ) -> None:
+        """Sync one site's history."""
+        super().__init__(hass, entry, history.client, history.site_id, update_interval)
+        self.history = history
+        history.on_progress = self.async_update_listeners
+
+    @override
+    async def _fetch(self) -> DailyEnergy:
+        try:
+            return await self.history.async_sync(dt_util.utcnow())
+        finally:
+            if (wait := self.history.resume_after) is not None:
+                self._resume_in(wait)
+
+    def _resume_in(self, seconds: float) -> None:
+        """Continue a paused import as soon as Tesla allows, not an hour later."""
+
+        @callback
+        def resume(_now: object) -> None:
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_refresh(), f"resume {self.name}"
+            )
+
+        self.config_entry.async_on_unload(
+            async_call_later(self.hass, seconds + 1, resume)
+        )

@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .coordinator import LiveCoordinator, ProductsCoordinator, SiteInfoCoordinator
+from .coordinator import (
+    HistoryCoordinator,
+    LiveCoordinator,
+    ProductsCoordinator,
+    SiteInfoCoordinator,
+)
 from .fleet import EnergySiteProduct, FleetClient
 from .scheduler import PollScheduler
 from .usage import UsageTracker
@@ -20,6 +25,7 @@ class PowerwallSite:
     product: EnergySiteProduct
     live: LiveCoordinator
     info: SiteInfoCoordinator
+    history: HistoryCoordinator
     device: DeviceInfo
     device_id: str
     """The site's device in the registry (parent of its Wall Connectors)."""

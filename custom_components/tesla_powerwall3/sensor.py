@@ -23,8 +23,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import LOGGER
+from .coordinator import HistoryCoordinator
 from .entity import AccountEntity, PowerwallEntity, WallConnectorEntity
 from .fleet import LiveStatus, SiteInfo, WallConnector
+from .history import DAILY
+from .history_sync import DailyEnergy, Progress
 from .models import PowerwallConfigEntry, PowerwallSite
 from .sites import wall_connector_dins
 
@@ -305,6 +308,78 @@ WALL_CONNECTOR_SENSORS: tuple[WallConnectorSensorDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class DailySensorDescription(SensorEntityDescription):
+    """Today's energy (site-local day) from calendar_history."""
+
+    value_fn: Callable[[DailyEnergy], StateType]
+
+
+def _share(part: str | None, today: DailyEnergy) -> float | None:
+    """Return a share of today's home energy in %, or None before any use."""
+    home = today.wh.get("home_consumption", 0.0)
+    if home <= 0:
+        return None
+    if part is None:  # self-powered: everything not drawn from the grid
+        value = home - today.wh.get("home_from_grid", 0.0)
+    else:
+        value = today.wh.get(part, 0.0)
+    return round(min(max(value / home * 100, 0.0), 100.0), 1)
+
+
+def _daily_energy(key: str, *, enabled: bool) -> DailySensorDescription:
+    return DailySensorDescription(
+        key=f"{key}_today",
+        device_class=SensorDeviceClass.ENERGY,
+        # Starts again from 0 at site-local midnight; an empty day is 0.
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        entity_registry_enabled_default=enabled,
+        value_fn=lambda today: round(today.wh.get(key, 0.0), 1),
+    )
+
+
+def _daily_share(key: str, part: str | None) -> DailySensorDescription:
+    return DailySensorDescription(
+        key=key,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda today: _share(part, today),
+    )
+
+
+DAILY_SENSORS: tuple[DailySensorDescription, ...] = (
+    *(
+        _daily_energy(
+            statistic.key,
+            enabled=statistic.key
+            not in {
+                "generator_production",
+                "home_from_grid",
+                "home_from_solar",
+                "home_from_battery",
+            },
+        )
+        for statistic in DAILY
+    ),
+    _daily_share("self_powered_today", None),
+    _daily_share("solar_share_today", "home_from_solar"),
+    _daily_share("battery_share_today", "home_from_battery"),
+    _daily_share("grid_share_today", "home_from_grid"),
+)
+
+
+def _progress_attributes(progress: Progress) -> dict[str, Any]:
+    return {
+        "days_done": progress.days_done,
+        "days_to_do": progress.days_total - progress.days_done,
+        "oldest_day": progress.oldest_day.isoformat() if progress.oldest_day else None,
+    }
+
+
 def _endpoint_attributes(entry: PowerwallConfigEntry) -> dict[str, Any]:
     return dict(sorted(entry.runtime_data.usage.billable.items()))
 
@@ -353,7 +428,13 @@ async def async_setup_entry(
 
     @callback
     def add_site(site: PowerwallSite) -> None:
-        async_add_entities(InfoSensor(site, d) for d in INFO_SENSORS)
+        async_add_entities(
+            [
+                *(InfoSensor(site, d) for d in INFO_SENSORS),
+                *(DailySensor(site, d) for d in DAILY_SENSORS),
+                HistoryProgressSensor(site),
+            ]
+        )
         pending = list(LIVE_SENSORS)
         known_dins: set[str] = set()
 
@@ -411,6 +492,53 @@ class InfoSensor(PowerwallEntity[Any], SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the value from the latest site_info."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class DailySensor(PowerwallEntity[Any], SensorEntity):
+    """Today's energy or share, from the last history sync."""
+
+    entity_description: DailySensorDescription
+
+    def __init__(
+        self, site: PowerwallSite, description: DailySensorDescription
+    ) -> None:
+        """Create the sensor for a site."""
+        super().__init__(site, site.history, description.key)
+        self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        """Available once the first sync has answered."""
+        return super().available and self.coordinator.data is not None
+
+    @property
+    def native_value(self) -> StateType:
+        """Return today's value."""
+        return self.entity_description.value_fn(self.coordinator.data)
+
+
+class HistoryProgressSensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
+    """How far the energy history import (a backfill) has come."""
+
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_native_unit_of_measurement = PERCENTAGE
+
+    def __init__(self, site: PowerwallSite) -> None:
+        """Create the sensor for a site."""
+        super().__init__(site, site.history, "history_import")
+
+    @property
+    def native_value(self) -> float | None:
+        """Return the share of days imported in the current or last import."""
+        progress = self.coordinator.history.progress
+        if not progress.days_total:
+            return None
+        return round(progress.days_done / progress.days_total * 100)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return days done and still to do."""
+        return _progress_attributes(self.coordinator.history.progress)
 
 
 class WallConnectorSensor(WallConnectorEntity, SensorEntity):

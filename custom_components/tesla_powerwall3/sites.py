@@ -6,10 +6,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .const import DOMAIN, LOGGER, MANUFACTURER
-from .coordinator import LiveCoordinator, SiteInfoCoordinator
+from .const import CONF_BACKFILL_DAYS, DOMAIN, LOGGER, MANUFACTURER
+from .coordinator import HistoryCoordinator, LiveCoordinator, SiteInfoCoordinator
 from .fleet import EnergySiteProduct, FleetError
 from .fleet.discovery import DiscoveredSite, probe_site
+from .history_sync import DEFAULT_BACKFILL_DAYS, SiteHistory
 from .models import PowerwallConfigEntry, PowerwallData, PowerwallSite
 
 
@@ -70,6 +71,17 @@ class SiteManager:
         registered = dr.async_get(self._hass).async_get_or_create(
             config_entry_id=self._entry.entry_id, **device
         )
+        entry = self._entry
+        history = SiteHistory(
+            self._hass,
+            data.client,
+            found.site_id,
+            site_name=lambda: site.name,
+            time_zone=lambda: info.data.installation_time_zone if info.data else None,
+            backfill_days=lambda: int(
+                entry.options.get(CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS)
+            ),
+        )
         site = PowerwallSite(
             site_id=found.site_id,
             product=found.product,
@@ -77,6 +89,7 @@ class SiteManager:
                 self._hass, self._entry, data.client, found.site_id, plan.live
             ),
             info=info,
+            history=HistoryCoordinator(self._hass, entry, history, plan.history),
             device=device,
             device_id=registered.id,
         )
@@ -96,6 +109,18 @@ class SiteManager:
         data.sites[site.site_id] = site
         for listener in list(data.site_listeners):
             listener(site)
+
+    @callback
+    def async_start_history(self, site: PowerwallSite) -> None:
+        """Start syncing a site's statistics, in the background.
+
+        They are kept even when no daily-energy entity is enabled, and the
+        first sync (a backfill on a new site) must never hold up setup.
+        """
+        self._entry.async_on_unload(site.history.async_add_listener(lambda: None))
+        self._entry.async_create_background_task(
+            self._hass, site.history.async_refresh(), f"{DOMAIN} history {site.name}"
+        )
 
     @callback
     def async_products_updated(self) -> None:
@@ -123,6 +148,7 @@ class SiteManager:
         LOGGER.info("Energy site %s appeared on the account", found.info.site_name)
         await self.async_add(found, at_setup=False)
         self._data.scheduler.async_apply(self._data)
+        self.async_start_history(self._data.sites[found.site_id])
 
     @callback
     def _remove_site(self, site_id: int) -> None:

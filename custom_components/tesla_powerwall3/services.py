@@ -1,0 +1,146 @@
+"""The import_history service: hourly statistics for any range of days."""
+
+from datetime import date
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.util import dt as dt_util
+import probatio as vol
+
+from .const import DOMAIN
+from .fleet import FleetError
+from .models import PowerwallConfigEntry, PowerwallSite
+
+SERVICE_IMPORT_HISTORY = "import_history"
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_DEVICE_ID = "device_id"
+ATTR_START_DATE = "start_date"
+ATTR_END_DATE = "end_date"
+ATTR_DRY_RUN = "dry_run"
+ATTR_REBUILD = "rebuild"
+
+IMPORT_HISTORY_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_START_DATE): cv.date,
+        vol.Optional(ATTR_END_DATE): cv.date,
+        vol.Optional(ATTR_DRY_RUN, default=False): cv.boolean,
+        vol.Optional(ATTR_REBUILD, default=False): cv.boolean,
+    }
+)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _loaded_entry(hass: HomeAssistant, entry_id: str) -> PowerwallConfigEntry:
+    entry: PowerwallConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _invalid("unknown_site")
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("not_loaded", title=entry.title)
+    return entry
+
+
+def _target_site(hass: HomeAssistant, call: ServiceCall) -> PowerwallSite:
+    """Find the site a call names, by its device or its config entry."""
+    if device_id := call.data.get(ATTR_DEVICE_ID):
+        device = dr.async_get(hass).async_get(device_id)
+        if device is None:
+            raise _invalid("unknown_site")
+        for entry_id in device.config_entries:
+            entry = hass.config_entries.async_get_entry(entry_id)
+            if entry is None or entry.domain != DOMAIN:
+                continue
+            loaded = _loaded_entry(hass, entry_id)
+            for site in loaded.runtime_data.sites.values():
+                if site.device_id == device.id:
+                    return site
+        raise _invalid("unknown_site")
+    if config_entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
+        sites = list(_loaded_entry(hass, config_entry_id).runtime_data.sites.values())
+        if len(sites) != 1:
+            raise _invalid("several_sites")
+        return sites[0]
+    raise _invalid("unknown_site")
+
+
+def _check_range(site: PowerwallSite, start: date, end: date, today: date) -> None:
+    if start > today or end > today:
+        raise _invalid("in_future", today=str(today))
+    if start > end:
+        raise _invalid("start_after_end", start=str(start), end=str(end))
+    info = site.info.data
+    if info and info.installation_date:
+        installed = info.installation_date.astimezone(
+            site.history.history.zone()
+        ).date()
+        if start < installed:
+            raise _invalid("before_installation", installed=str(installed))
+
+
+async def _async_import_history(call: ServiceCall) -> ServiceResponse:
+    """Import (or, in a dry run, compute) a site's hourly statistics."""
+    hass = call.hass
+    site = _target_site(hass, call)
+    history = site.history.history
+    now = dt_util.utcnow()
+    today = history.local_today(now)
+    start: date = call.data[ATTR_START_DATE]
+    end: date = call.data.get(ATTR_END_DATE) or today
+    _check_range(site, start, end, today)
+    if not history.writes_statistics and not call.data[ATTR_DRY_RUN]:
+        raise _invalid("no_recorder")
+    try:
+        result = await history.async_import(
+            start,
+            end,
+            now,
+            rebuild=call.data[ATTR_REBUILD],
+            dry_run=call.data[ATTR_DRY_RUN],
+        )
+    except FleetError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="import_failed",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    response: dict[str, Any] = {
+        "site": site.name,
+        "dry_run": call.data[ATTR_DRY_RUN],
+        "rebuild": call.data[ATTR_REBUILD],
+        "first_hour": result.first_hour.isoformat() if result.first_hour else None,
+        "last_hour": result.last_hour.isoformat() if result.last_hour else None,
+        "hours": result.hours,
+        "kwh": result.kwh,
+        "requests": result.requests,
+        "complete": result.complete,
+    }
+    return response
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's services (once, in async_setup)."""
+    async_register_admin_service(
+        hass,
+        DOMAIN,
+        SERVICE_IMPORT_HISTORY,
+        _async_import_history,
+        schema=IMPORT_HISTORY_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

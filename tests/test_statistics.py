@@ -1,0 +1,517 @@
+"""Hourly statistics in a real recorder: first import, overlap, gaps, service."""
+
+from datetime import UTC, date, datetime, timedelta
+import itertools
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aioresponses import CallbackResult, aioresponses
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder.core import Recorder
+from homeassistant.components.recorder.statistics import (
+    list_statistic_ids,
+    statistics_during_period,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.recorder import get_instance
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+    do_adhoc_statistics,
+)
+
+from custom_components.tesla_powerwall3.const import DOMAIN
+from tests.common import NA_URL, load_payload, site_url, state_of
+from tests.energy_days import TeslaHistory, day_buckets, expected_hours
+
+pytestmark = pytest.mark.usefixtures("setup_credentials")
+
+LA = "America/Los_Angeles"
+NOW = datetime(2026, 6, 10, 19, 30, tzinfo=UTC)  # 12:30 in Los Angeles
+
+
+@pytest.fixture
+async def mock_recorder_before_hass(async_test_recorder: Any) -> None:
+    """Set up the recorder's database before Home Assistant."""
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_mock: Recorder, enable_custom_integrations: None
+) -> None:
+    """The recorder has to come before the custom integrations."""
+
+
+def stat(key: str) -> str:
+    return f"tesla_powerwall3:site_1234_{key}"
+
+
+async def read_rows(
+    hass: HomeAssistant, key: str
+) -> list[tuple[datetime, float, float]]:
+    """Return (start, state, sum) of every stored hour of a statistic."""
+    result = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2000, 1, 1, tzinfo=UTC),
+        None,
+        {stat(key)},
+        "hour",
+        None,
+        {"state", "sum"},
+    )
+    return [
+        (dt_util.utc_from_timestamp(r["start"]), r["state"] or 0.0, r["sum"] or 0.0)
+        for r in result.get(stat(key), [])
+    ]
+
+
+def assert_chain(rows: list[tuple[datetime, float, float]]) -> None:
+    """Hours follow each other, no negative hour, each sum adds its state."""
+    assert rows
+    assert rows[0][2] == pytest.approx(rows[0][1], abs=1e-6)  # starts at 0
+    for (start, _, total), (next_start, state, next_total) in itertools.pairwise(rows):
+        assert next_start - start == timedelta(hours=1)
+        assert state >= 0
+        assert next_total - total == pytest.approx(state, abs=1e-6)
+
+
+def grid(bucket: dict[str, Any]) -> float:
+    return float(bucket["grid_energy_imported"])
+
+
+async def start_site(
+    hass: HomeAssistant,
+    mock: aioresponses,
+    entry: MockConfigEntry,
+    *,
+    zone: str = LA,
+    backfill_days: int = 2,
+    tesla: TeslaHistory | None = None,
+) -> TeslaHistory:
+    """Set up a one-site account whose history Tesla serves day by day."""
+    tesla = tesla or TeslaHistory(zone, dt_util.utcnow)
+    info = load_payload("site_info_bolt_sdk_sample")
+    info["response"]["installation_time_zone"] = zone
+    mock.get(
+        f"{NA_URL}/api/1/products",
+        payload=load_payload("products_real_2024-04-12"),
+        repeat=True,
+    )
+    mock.get(site_url(1234, "site_info"), payload=info, repeat=True)
+    mock.get(
+        site_url(1234, "live_status"),
+        payload=load_payload("live_status_real_2023-11-06_exporting"),
+        repeat=True,
+    )
+    mock.get(
+        re.compile(re.escape(site_url(1234, "calendar_history")) + r"\?.*"),
+        callback=tesla,
+        repeat=True,
+    )
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options={"backfill_days": backfill_days}
+    )
+    await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+    return tesla
+
+
+async def settle(hass: HomeAssistant) -> None:
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+
+
+async def sync(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    await entry.runtime_data.sites[1234].history.async_refresh()
+    await settle(hass)
+
+
+async def test_first_import_repeat_and_gap(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    tesla = await start_site(hass, aioresponses_mock, config_entry)
+    assert tesla.requested == [date(2026, 6, 8), date(2026, 6, 9), date(2026, 6, 10)]
+
+    rows = await read_rows(hass, "grid_import")
+    # From local midnight of June 8 (07:00 UTC) to the last whole hour, 12:00.
+    assert rows[0][0] == datetime(2026, 6, 8, 7, tzinfo=UTC)
+    assert rows[-1][0] == datetime(2026, 6, 10, 18, tzinfo=UTC)
+    assert len(rows) == 24 + 24 + 12
+    assert_chain(rows)
+    zone = ZoneInfo(LA)
+    days = [date(2026, 6, 8), date(2026, 6, 9), date(2026, 6, 10)]
+    expected = expected_hours(days, zone, grid)
+    for start, state, _ in rows:
+        assert state == pytest.approx(expected[start], abs=1e-3)
+    for key in (
+        "grid_export",
+        "solar_production",
+        "battery_charge",
+        "home_consumption",
+    ):
+        assert_chain(await read_rows(hass, key))
+    # No generator at this site: no generator statistic.
+    assert await read_rows(hass, "generator_production") == []
+
+    # A second sync in the same hour changes nothing.
+    await sync(hass, config_entry)
+    assert await read_rows(hass, "grid_import") == rows
+    assert tesla.requested[-1] == date(2026, 6, 10)
+
+    # Home Assistant is down for three days: the next run fills the gap.
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    freezer.move_to(NOW + timedelta(days=3))
+    tesla.requested.clear()
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    assert tesla.requested == [date(2026, 6, d) for d in (10, 11, 12, 13)]
+    filled = await read_rows(hass, "grid_import")
+    assert filled[: len(rows)] == rows
+    assert filled[-1][0] == datetime(2026, 6, 13, 18, tzinfo=UTC)
+    assert_chain(filled)
+    days = [date(2026, 6, d) for d in range(8, 14)]
+    expected = expected_hours(days, zone, grid)
+    for start, state, _ in filled:
+        assert state == pytest.approx(expected[start], abs=1e-3)
+
+
+async def test_corrected_hour_and_new_hours(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    tesla = await start_site(hass, aioresponses_mock, config_entry, backfill_days=0)
+    before = await read_rows(hass, "grid_import")
+    assert len(before) == 12
+
+    # Tesla corrects 11:00-12:00 local (18:00 UTC) and an hour passes.
+    freezer.move_to(NOW + timedelta(hours=1))
+    corrected = [
+        {**bucket, "grid_energy_imported": 100.0}
+        if bucket["timestamp"].startswith("2026-06-10T11:")
+        else bucket
+        for bucket in _today_buckets(tesla)
+    ]
+    tesla.overrides[date(2026, 6, 10)] = corrected
+    await sync(hass, config_entry)
+    after = await read_rows(hass, "grid_import")
+    assert len(after) == 13
+    assert after[:11] == before[:11]
+    assert after[11][1] == pytest.approx(1.2)  # 12 buckets of 100 Wh
+    assert_chain(after)
+
+
+def _today_buckets(tesla: TeslaHistory) -> list[dict[str, Any]]:
+    return day_buckets(date(2026, 6, 10), tesla.zone, until=tesla.now())
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "hours"),
+    [
+        ("America/Los_Angeles", date(2026, 3, 8), 23),
+        ("America/Los_Angeles", date(2026, 11, 1), 25),
+        ("Europe/Berlin", date(2026, 3, 29), 23),
+        ("Europe/Berlin", date(2026, 10, 25), 25),
+        ("Australia/Adelaide", date(2026, 4, 5), 25),
+        ("Asia/Kathmandu", date(2026, 6, 1), 24),
+    ],
+)
+async def test_dst_and_odd_zones_match_the_buckets(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    zone: str,
+    day: date,
+    hours: int,
+) -> None:
+    """Hourly values equal the 5-minute buckets inside each UTC hour."""
+    freezer.move_to(datetime.combine(day + timedelta(days=3), datetime.min.time(), UTC))
+    await start_site(hass, aioresponses_mock, config_entry, zone=zone, backfill_days=0)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {
+            "config_entry_id": config_entry.entry_id,
+            "start_date": str(day - timedelta(days=1)),
+            "end_date": str(day + timedelta(days=1)),
+        },
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["requests"] == 3
+    rows = await read_rows(hass, "home_consumption")
+    tz = ZoneInfo(zone)
+    start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)
+    in_day = [r for r in rows if start <= r[0] and r[0] + timedelta(hours=1) <= end]
+    assert len(in_day) == hours - (0 if start.minute == 0 else 1)
+    expected = expected_hours(
+        [day - timedelta(days=1), day, day + timedelta(days=1)],
+        tz,
+        lambda b: (
+            float(b["consumer_energy_imported_from_grid"])
+            + float(b["consumer_energy_imported_from_solar"])
+        ),
+    )
+    for hour, state, _ in in_day:
+        assert state == pytest.approx(expected[hour], abs=1e-3)
+
+
+async def test_service_dry_run_repeat_prepend_and_rebuild(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    tesla = await start_site(hass, aioresponses_mock, config_entry, backfill_days=1)
+    stored = await read_rows(hass, "grid_import")
+    assert stored[0][0] == datetime(2026, 6, 9, 7, tzinfo=UTC)
+
+    async def call(**data: Any) -> dict[str, Any]:
+        result = await hass.services.async_call(
+            DOMAIN,
+            "import_history",
+            {"config_entry_id": config_entry.entry_id, **data},
+            blocking=True,
+            return_response=True,
+        )
+        await settle(hass)
+        assert result is not None
+        return dict(result)
+
+    dry = await call(start_date="2026-06-05", end_date="2026-06-06", dry_run=True)
+    assert dry["hours"] == 48
+    assert dry["requests"] == 2
+    assert dry["first_hour"] == "2026-06-05T07:00:00+00:00"
+    assert dry["kwh"]["grid_import"] > 0
+    assert await read_rows(hass, "grid_import") == stored
+
+    # Prepending two days before the series: no negative or spiky hour, and
+    # the stored hours keep their hourly values.
+    first = await call(start_date="2026-06-05", end_date="2026-06-06")
+    assert first["kwh"] == dry["kwh"]
+    rows = await read_rows(hass, "grid_import")
+    assert rows[0][0] == datetime(2026, 6, 5, 7, tzinfo=UTC)
+    old = {start: state for start, state, _ in stored}
+    tail = [r for r in rows if r[0] >= stored[0][0]]
+    assert [state for _, state, _ in tail] == pytest.approx(
+        list(old.values()), abs=1e-6
+    )
+    gap_end = rows[rows.index(tail[0]) - 1]
+    assert tail[0][2] - gap_end[2] == pytest.approx(tail[0][1], abs=1e-6)
+    for earlier, later in itertools.pairwise(rows):
+        assert later[2] >= earlier[2]
+
+    # The same import again changes nothing.
+    await call(start_date="2026-06-05", end_date="2026-06-06")
+    assert await read_rows(hass, "grid_import") == rows
+
+    # A rebuild from an earlier start: one chain from 0, no negative hour.
+    tesla.requested.clear()
+    rebuilt = await call(start_date="2026-06-03", rebuild=True)
+    assert rebuilt["requests"] == 8
+    rows = await read_rows(hass, "grid_import")
+    assert rows[0][0] == datetime(2026, 6, 3, 7, tzinfo=UTC)
+    assert_chain(rows)
+
+
+async def test_service_validation(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    freezer.move_to(NOW)
+    await start_site(hass, aioresponses_mock, config_entry, backfill_days=0)
+    device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "1234"), config_entry.entry_id
+    )
+    assert device is not None
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"config_entry_id": "nope", "start_date": "2026-06-01"}, "unknown_site"),
+        ({"device_id": "nope", "start_date": "2026-06-01"}, "unknown_site"),
+        ({"start_date": "2026-06-01"}, "unknown_site"),
+        (
+            {
+                "device_id": device.id,
+                "start_date": "2026-06-05",
+                "end_date": "2026-06-01",
+            },
+            "start_after_end",
+        ),
+        ({"device_id": device.id, "start_date": "2026-06-11"}, "in_future"),
+        ({"device_id": device.id, "start_date": "2022-12-31"}, "before_installation"),
+    ]
+    for data, key in cases:
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN, "import_history", data, blocking=True, return_response=True
+            )
+        assert caught.value.translation_key == key
+    ok = await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {"device_id": device.id, "start_date": "2026-06-10", "dry_run": True},
+        blocking=True,
+        return_response=True,
+    )
+    assert ok is not None
+    assert ok["site"] == "My Home"
+
+
+async def test_empty_days_night_gaps_negative_and_wrong_date(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    zone = ZoneInfo(LA)
+    tesla = TeslaHistory(LA, dt_util.utcnow)
+    june7 = [b for b in _day(date(2026, 6, 7), zone) if not _night(b)]  # night omitted
+    june7[40] = {**june7[40], "grid_energy_imported": -50.0}
+    tesla.overrides[date(2026, 6, 6)] = None  # an empty day
+    tesla.overrides[date(2026, 6, 7)] = june7
+    tesla.overrides[date(2026, 6, 8)] = _day(date(2026, 6, 9), zone)  # wrong day
+    await start_site(
+        hass, aioresponses_mock, config_entry, backfill_days=4, tesla=tesla
+    )
+    rows = await read_rows(hass, "grid_import")
+    # June 6 is all zero hours, June 7 has zero night hours; the import stops
+    # at the wrong day, so nothing after June 7 is written yet.
+    assert rows[0][0] == datetime(2026, 6, 6, 7, tzinfo=UTC)
+    assert rows[-1][0] == datetime(2026, 6, 8, 6, tzinfo=UTC)
+    assert [state for _, state, _ in rows[:24]] == [0.0] * 24
+    assert_chain(rows)
+    assert all(state >= 0 for _, state, _ in rows)
+    # Two of five days done when Tesla answered for the wrong day.
+    assert state_of(hass, "sensor.my_home_energy_history_import") == "40"
+
+    # Tesla fixes its answer: the next sync continues from June 8.
+    del tesla.overrides[date(2026, 6, 8)]
+    await sync(hass, config_entry)
+    rows = await read_rows(hass, "grid_import")
+    assert rows[-1][0] == datetime(2026, 6, 10, 18, tzinfo=UTC)
+    assert_chain(rows)
+
+
+async def test_rate_limit_and_restart_in_the_middle_of_a_backfill(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    tesla = TeslaHistory(LA, dt_util.utcnow)
+    tesla.overrides[date(2026, 6, 7)] = CallbackResult(
+        status=429, headers={"Retry-After": "600"}, body="Retry in 600 seconds"
+    )
+    await start_site(
+        hass, aioresponses_mock, config_entry, backfill_days=5, tesla=tesla
+    )
+    rows = await read_rows(hass, "grid_import")
+    assert rows[-1][0] == datetime(2026, 6, 7, 6, tzinfo=UTC)  # June 5 and 6
+    assert_chain(rows)
+    assert tesla.requested == [date(2026, 6, 5), date(2026, 6, 6), date(2026, 6, 7)]
+
+    # Restarted before Retry-After: nothing is asked of Tesla.
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    del tesla.overrides[date(2026, 6, 7)]
+    tesla.requested.clear()
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    await settle(hass)
+    assert tesla.requested == []
+
+    # Once it has passed, the import continues where it stopped.
+    freezer.tick(timedelta(minutes=11))
+    await hass.config_entries.async_reload(config_entry.entry_id)
+    await settle(hass)
+    assert tesla.requested[0] == date(2026, 6, 6)
+    rows = await read_rows(hass, "grid_import")
+    assert rows[-1][0] == datetime(2026, 6, 10, 18, tzinfo=UTC)
+    assert_chain(rows)
+
+
+async def test_energy_dashboard_validates(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    await start_site(hass, aioresponses_mock, config_entry, backfill_days=0)
+    # Let the recorder compile the power sensors' statistics, as it does every
+    # 5 minutes.
+    do_adhoc_statistics(hass, start=NOW)
+    await async_wait_recording_done(hass)
+    assert await async_setup_component(hass, "energy", {})
+    from homeassistant.components.energy import data  # noqa: PLC0415
+    from homeassistant.components.energy.validate import async_validate  # noqa: PLC0415
+
+    manager = await data.async_get_manager(hass)
+    preferences: Any = {
+        "energy_sources": [
+            {
+                "type": "grid",
+                "stat_energy_from": stat("grid_import"),
+                "stat_energy_to": stat("grid_export"),
+                "stat_cost": None,
+                "stat_compensation": None,
+                "entity_energy_price": None,
+                "number_energy_price": None,
+                "entity_energy_price_export": None,
+                "number_energy_price_export": None,
+                "stat_rate": "sensor.my_home_grid_power",
+                "cost_adjustment_day": 0.0,
+            },
+            {
+                "type": "solar",
+                "stat_energy_from": stat("solar_production"),
+                "stat_rate": "sensor.my_home_solar_power",
+            },
+            {
+                "type": "battery",
+                "stat_energy_from": stat("battery_discharge"),
+                "stat_energy_to": stat("battery_charge"),
+                "stat_rate": "sensor.my_home_battery_power",
+            },
+        ],
+        "device_consumption": [],
+    }
+    await manager.async_update(preferences)
+    result = await async_validate(hass)
+    issues = result.as_dict()
+    flat = [i for group in issues["energy_sources"] for i in group]
+    assert flat == [], flat
+    metadata = await get_instance(hass).async_add_executor_job(
+        list_statistic_ids, hass, {stat("grid_import")}
+    )
+    assert metadata[0]["name"] == "My Home grid import"
+    assert metadata[0]["unit_class"] == "energy"
+
+
+def _day(day: date, zone: ZoneInfo) -> list[dict[str, Any]]:
+    return day_buckets(day, zone)
+
+
+def _night(bucket: dict[str, Any]) -> bool:
+    return not bucket["solar_energy_exported"]
