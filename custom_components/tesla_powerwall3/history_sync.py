@@ -40,6 +40,8 @@ REFERENCE = "home_consumption"
 """The statistic whose newest hour tells where the series stands."""
 OPTIONAL = {"generator_production"}
 """Written only for sites that have one."""
+DAYS_PER_WRITE = 7
+"""A long import is written a week at a time: progress survives a restart."""
 
 
 class WrongDayError(FleetError):
@@ -158,7 +160,9 @@ class SiteHistory:
             else:
                 start = last[0] + HOUR - OVERLAP
                 first_day = start.astimezone(zone).date()
-            await self._async_import(first_day, today, start, now, write_each_day=True)
+            await self._async_import(
+                first_day, today, start, now, write_as_it_goes=True
+            )
         return self.today or DailyEnergy(today, dict.fromkeys(_keys(DAILY), 0.0))
 
     async def async_import(
@@ -191,7 +195,7 @@ class SiteHistory:
                 now,
                 rebuild=rebuild,
                 dry_run=dry_run,
-                write_each_day=False,
+                write_as_it_goes=False,
             )
 
     async def _async_import(
@@ -203,7 +207,7 @@ class SiteHistory:
         *,
         rebuild: bool = False,
         dry_run: bool = False,
-        write_each_day: bool,
+        write_as_it_goes: bool,
     ) -> ImportResult:
         zone = self.zone()
         today = now.astimezone(zone).date()
@@ -211,6 +215,7 @@ class SiteHistory:
         if start_hour < start:
             start_hour += HOUR
         anchors = await self._anchors(start_hour, rebuild or not self.writes_statistics)
+        newest = await self._newest_hours()
         batch = _Batch(totals=dict(anchors), next_hour=start_hour)
         result = ImportResult()
         sent_before = self.client.counter.total_sent
@@ -250,10 +255,10 @@ class SiteHistory:
             previous = buckets
             self.progress.days_done += 1
             self.on_progress()
-            if write_each_day and not dry_run:
-                await self._async_write(batch, result)
-        if not write_each_day and not dry_run:
-            await self._async_write(batch, result)
+            if write_as_it_goes and self.progress.days_done % DAYS_PER_WRITE == 0:
+                await self._async_write(batch, result, newest)
+        if not dry_run:
+            await self._async_write(batch, result, newest)
         if dry_run:
             _summarise(batch, result)
         if self.progress.days_total > 1:
@@ -264,6 +269,15 @@ class SiteHistory:
                 self.progress.days_total,
             )
         return result
+
+    async def _newest_hours(self) -> dict[str, datetime]:
+        """Return each statistic's newest stored hour (read once per import)."""
+        newest: dict[str, datetime] = {}
+        if self.writes_statistics:
+            for statistic in STATISTICS:
+                if row := await self.store.async_last_row(statistic.key):
+                    newest[statistic.key] = row[0]
+        return newest
 
     async def _anchors(self, start_hour: datetime, from_zero: bool) -> dict[str, float]:
         """Return each statistic's stored sum just before the window (or 0)."""
@@ -306,12 +320,11 @@ class SiteHistory:
         if day >= today:
             last_bucket = max((b.timestamp for b in buckets), default=None)
             covered_until = min(now, last_bucket + BUCKET if last_bucket else day_start)
-        covered_from = (
-            local_day_window(day - timedelta(days=1), zone)[0]
-            if previous
-            else day_start
-        )
-        hourly = aggregate_hours([*previous, *buckets], covered_from, covered_until)
+        # Only the previous day's buckets in the hour that straddles midnight
+        # (half- and quarter-hour zones) are needed again.
+        covered_from = floor_hour(day_start) if previous else day_start
+        boundary = [b for b in previous if b.timestamp >= covered_from]
+        hourly = aggregate_hours([*boundary, *buckets], covered_from, covered_until)
         if hourly is None or batch.next_hour is None:
             return
         for hour in hourly.hours():
@@ -321,8 +334,14 @@ class SiteHistory:
                 batch.add(hour, statistic.key, hourly.wh(hour, statistic.key))
             batch.next_hour = hour + HOUR
 
-    async def _async_write(self, batch: _Batch, result: ImportResult) -> None:
-        """Write the batch's rows; shift stored hours after them if any."""
+    async def _async_write(
+        self, batch: _Batch, result: ImportResult, newest: dict[str, datetime]
+    ) -> None:
+        """Write the batch's rows; shift stored hours after them, if any.
+
+        newest holds each statistic's newest stored hour from before the
+        import: only hours after those can need a shift.
+        """
         if not self.writes_statistics or not batch.rows:
             return
         name = self._site_name()
@@ -330,14 +349,13 @@ class SiteHistory:
             rows = batch.rows.get(statistic.key)
             if not rows:
                 continue
-            if statistic.key in OPTIONAL and not await self._has_optional(
-                statistic, rows
+            if statistic.key in OPTIONAL and not (
+                statistic.key in newest or any(row.state for row in rows)
             ):
                 continue
             end_hour = rows[-1].start
-            newest = await self.store.async_last_row(statistic.key)
             shift = 0.0
-            if newest is not None and newest[0] > end_hour:
+            if (last := newest.get(statistic.key)) is not None and last > end_hour:
                 old = await self.store.async_sum_before(statistic.key, end_hour + HOUR)
                 shift = rows[-1].sum - (old or 0.0)
             self.store.write(name, statistic, rows)
@@ -346,12 +364,6 @@ class SiteHistory:
         _summarise(batch, result)
         batch.rows = {}
         await self.store.async_flush()
-
-    async def _has_optional(self, statistic: Statistic, rows: list[Row]) -> bool:
-        """Write an optional statistic once it has energy, and from then on."""
-        if any(row.state for row in rows):
-            return True
-        return await self.store.async_last_row(statistic.key) is not None
 
 
 def _keys(statistics: tuple[Statistic, ...]) -> list[str]:
