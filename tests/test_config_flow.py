@@ -149,12 +149,6 @@ async def test_region_unknown_falls_back_and_follows_421(
     ("status", "body", "reason", "placeholders"),
     [
         (403, "error_403_missing_scopes", "missing_scopes", None),
-        (
-            412,
-            "error_412_not_registered_in_region",
-            "not_registered",
-            {"region_url": NA_URL},
-        ),
         (401, "error_401_token_expired", "invalid_auth", None),
         (
             500,

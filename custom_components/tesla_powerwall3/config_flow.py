@@ -12,7 +12,16 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.config_entry_oauth2_flow import AbstractOAuth2FlowHandler
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    AbstractOAuth2FlowHandler,
+    LocalOAuth2Implementation,
+)
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
 
 from .const import CONF_BASE_URL, DOMAIN, LOGGER, SCOPES
 from .fleet import (
@@ -21,27 +30,25 @@ from .fleet import (
     InvalidResponseError,
     MissingScopesError,
     NotRegisteredError,
+    StaticToken,
     TokenClaims,
     decode_token_claims,
 )
 from .fleet.discovery import DiscoveredSite, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .options_flow import PowerwallOptionsFlow
-from .urls import default_base_url, region_base_url
+from .registration import RegistrationError, async_register_domain, normalize_domain
+from .urls import default_base_url, public_key_url, region_base_url
 
 REQUIRED_SCOPE = "energy_device_data"
-
-
-class StaticToken:
-    """Token provider for the flow: the token just issued by the login."""
-
-    def __init__(self, access_token: str) -> None:
-        """Hold the token."""
-        self._access_token = access_token
-
-    async def __call__(self, *, force_refresh: bool = False) -> str:
-        """Return the token; a fresh one cannot be refreshed usefully."""
-        return self._access_token
+CONF_DOMAIN = "domain"
+REGISTER_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_DOMAIN): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEXT)
+        )
+    }
+)
 
 
 class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
@@ -49,6 +56,9 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     DOMAIN = DOMAIN
     VERSION = 1
+    _data: dict[str, Any]
+    _client: FleetClient
+    _region_url: str = ""
 
     @property
     @override
@@ -109,20 +119,22 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
         if claims.scopes and REQUIRED_SCOPE not in claims.scopes:
             return self.async_abort(reason="missing_scopes")
 
-        client = FleetClient(
+        self._data = data
+        self._client = FleetClient(
             async_get_clientsession(self.hass),
             StaticToken(data["token"]["access_token"]),
             await self._initial_base_url(claims, data["token"]["access_token"]),
         )
+        return await self._async_discover_and_finish()
+
+    async def _async_discover_and_finish(self) -> ConfigFlowResult:
+        """List the sites and create (or update) the entry."""
+        client = self._client
         try:
             sites = (await discover_energy_sites(client)).sites
         except NotRegisteredError as err:
-            return self.async_abort(
-                reason="not_registered",
-                description_placeholders={
-                    "region_url": err.region_url or client.base_url
-                },
-            )
+            self._region_url = err.region_url or client.base_url
+            return await self.async_step_register()
         except MissingScopesError:
             return self.async_abort(reason="missing_scopes")
         except AuthenticationError:
@@ -135,7 +147,7 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
         if not sites:
             return self.async_abort(reason="no_energy_sites")
 
-        data = {**data, CONF_BASE_URL: client.base_url}
+        data = {**self._data, CONF_BASE_URL: client.base_url}
         if self.source == SOURCE_REAUTH:
             return self.async_update_reload_and_abort(
                 self._get_reauth_entry(), data=data
@@ -145,6 +157,43 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
                 self._get_reconfigure_entry(), data=data
             )
         return self.async_create_entry(title=_title(sites), data=data)
+
+    async def async_step_register(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Register the application's domain in the account's region (after a 412)."""
+        errors: dict[str, str] = {}
+        placeholders = {"region_url": self._region_url, "detail": ""}
+        if user_input is not None:
+            implementation = self.flow_impl
+            try:
+                domain = normalize_domain(user_input[CONF_DOMAIN])
+                placeholders["key_url"] = public_key_url(domain)
+                if not isinstance(implementation, LocalOAuth2Implementation):
+                    raise RegistrationError("invalid_client")  # noqa: TRY301
+                await async_register_domain(
+                    self.hass,
+                    domain=domain,
+                    client_id=implementation.client_id,
+                    client_secret=implementation.client_secret,
+                    base_url=self._client.base_url,
+                )
+            except RegistrationError as err:
+                errors["base"] = err.key
+                placeholders["detail"] = err.detail
+            else:
+                return await self._async_discover_and_finish()
+        return self.async_show_form(
+            step_id="register",
+            data_schema=self.add_suggested_values_to_schema(
+                REGISTER_SCHEMA, user_input or {}
+            ),
+            errors=errors,
+            description_placeholders={
+                "key_url": "https://<domain>/.well-known/appspecific/com.tesla.3p.public-key.pem",
+                **placeholders,
+            },
+        )
 
     async def _initial_base_url(self, claims: TokenClaims, access_token: str) -> str:
         """Pick the region from the token, else ask Tesla; a 421 corrects it later."""

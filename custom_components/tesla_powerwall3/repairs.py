@@ -1,9 +1,22 @@
-"""Repair issues for what only the user can fix."""
+"""Repair issues for what only the user can fix, and the registration repair."""
 
+from typing import Any
+
+from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    LocalOAuth2Implementation,
+    async_get_config_entry_implementation,
+)
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
 
-from .const import DOMAIN, README_URL
+from .const import CONF_BASE_URL, DOMAIN, README_URL
 
 
 def _issue_id(kind: str, entry_id: str) -> str:
@@ -19,7 +32,8 @@ def async_raise_not_registered(
         hass,
         DOMAIN,
         _issue_id("not_registered", entry_id),
-        is_fixable=False,
+        is_fixable=True,
+        data={"entry_id": entry_id},
         severity=ir.IssueSeverity.ERROR,
         translation_key="not_registered",
         translation_placeholders={"title": title, "region_url": region_url},
@@ -48,3 +62,80 @@ def async_raise_budget_exhausted(
 def async_clear(hass: HomeAssistant, kind: str, entry_id: str) -> None:
     """Remove an issue once its cause is gone."""
     ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry_id))
+
+
+REGISTER_SCHEMA = vol.Schema(
+    {
+        vol.Required("domain"): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEXT)
+        )
+    }
+)
+
+
+class RegisterDomainRepairFlow(RepairsFlow):
+    """Registers the application's domain, as the config flow's step does."""
+
+    def __init__(self, entry_id: str) -> None:
+        """Repair the given entry."""
+        self._entry_id = entry_id
+
+    async def async_step_init(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Go to the registration form."""
+        return await self.async_step_register()
+
+    async def async_step_register(
+        self, user_input: dict[str, str] | None = None
+    ) -> RepairsFlowResult:
+        """Ask for the domain, check the key, register it, reload the entry."""
+        from .registration import (  # noqa: PLC0415 - registration imports urls
+            RegistrationError,
+            async_register_domain,
+            normalize_domain,
+        )
+
+        entry = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None:
+            return self.async_abort(reason="entry_removed")
+        errors: dict[str, str] = {}
+        detail = ""
+        if user_input is not None:
+            implementation = await async_get_config_entry_implementation(
+                self.hass, entry
+            )
+            try:
+                if not isinstance(implementation, LocalOAuth2Implementation):
+                    raise RegistrationError("invalid_client")  # noqa: TRY301
+                await async_register_domain(
+                    self.hass,
+                    domain=normalize_domain(user_input["domain"]),
+                    client_id=implementation.client_id,
+                    client_secret=implementation.client_secret,
+                    base_url=entry.data[CONF_BASE_URL],
+                )
+            except RegistrationError as err:
+                errors["base"] = err.key
+                detail = err.detail
+            else:
+                self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="register",
+            data_schema=self.add_suggested_values_to_schema(
+                REGISTER_SCHEMA, user_input or {}
+            ),
+            errors=errors,
+            description_placeholders={
+                "region_url": entry.data[CONF_BASE_URL],
+                "detail": detail,
+            },
+        )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None
+) -> RepairsFlow:
+    """Create the flow that fixes a repair issue."""
+    return RegisterDomainRepairFlow(str((data or {}).get("entry_id", "")))

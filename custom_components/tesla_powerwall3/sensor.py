@@ -87,11 +87,13 @@ def _option(key: str, value: object, mapping: dict[Any, str]) -> str | None:
 
 
 def _positive(value: float | None) -> float | None:
-    return None if value is None else max(value, 0.0)
+    """Return the value when above zero, else 0 (never -0.0)."""
+    return None if value is None else (value if value > 0 else 0.0)
 
 
 def _negative(value: float | None) -> float | None:
-    return None if value is None else max(-value, 0.0)
+    """Return the size of a value below zero, else 0 (never -0.0)."""
+    return None if value is None else (-value if value < 0 else 0.0)
 
 
 def backup_time_left(live: LiveStatus, info: SiteInfo | None) -> float | None:

@@ -9,6 +9,7 @@ import os
 from typing import Final
 
 from .fleet import AUTHORIZE_URL, REGION_BASE_URLS, TOKEN_URL
+from .fleet.public_key import KEY_PATH, key_url
 
 DEV_URL_ENV: Final = "TESLA_POWERWALL3_DEV_URL"
 
@@ -41,3 +42,13 @@ def region_base_url(region: str | None) -> str | None:
 def default_base_url() -> str:
     """Return the host asked first when the token names no region."""
     return dev_url() or REGION_BASE_URLS["na"]
+
+
+def public_key_url(domain: str) -> str:
+    """Return where Tesla downloads a domain's public key.
+
+    With the developer override the simulator hosts a demo key for any domain.
+    """
+    if override := dev_url():
+        return f"{override}/_domains/{domain}{KEY_PATH}"
+    return key_url(domain)

@@ -4,7 +4,7 @@ Nothing in this package imports Home Assistant: it could be published as its
 own library.
 """
 
-from .client import FleetClient, TokenProvider
+from .client import FleetClient, StaticToken, TokenProvider
 from .const import (
     AUTHORIZE_URL,
     ENERGY_SCOPES,
@@ -66,6 +66,7 @@ __all__ = [
     "RequestCounter",
     "ServerError",
     "SiteInfo",
+    "StaticToken",
     "TokenClaims",
     "TokenExpiredError",
     "TokenProvider",

@@ -48,6 +48,18 @@ class TokenProvider(Protocol):
         """Return the access token to send."""
 
 
+class StaticToken:
+    """Provides one token that cannot be refreshed: a fresh login, a partner."""
+
+    def __init__(self, access_token: str) -> None:
+        """Hold the token."""
+        self._access_token = access_token
+
+    async def __call__(self, *, force_refresh: bool = False) -> str:
+        """Return the token."""
+        return self._access_token
+
+
 class FleetClient:
     """Calls the Fleet API for one account (or one partner app).
 

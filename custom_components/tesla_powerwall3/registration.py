@@ -1,0 +1,92 @@
+"""Registering the user's Tesla application in the account's region.
+
+Tesla answers 412 ("a condition has not been met") until the application's
+domain is registered in the region, which needs the public key hosted on that
+domain. The config flow and the repair flow both use this.
+"""
+
+import re
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .const import LOGGER
+from .fleet import FleetClient, FleetError, FleetHTTPError, StaticToken
+from .fleet.partner import InvalidClientError, request_partner_token
+from .fleet.public_key import check_hosted_key
+from .urls import public_key_url, token_url
+
+DOMAIN_PATTERN = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+
+
+class RegistrationError(Exception):
+    """A registration step failed; key names the translated explanation."""
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        """Name the failure and what Tesla or the host said."""
+        super().__init__(key)
+        self.key = key
+        self.detail = detail
+
+
+def normalize_domain(text: str) -> str:
+    """Return the bare, lowercase domain of what the user typed, or raise."""
+    domain = text.strip().lower().removeprefix("https://").removeprefix("http://")
+    domain = domain.split("/", 1)[0]
+    if not DOMAIN_PATTERN.match(domain):
+        raise RegistrationError("invalid_domain")
+    return domain
+
+
+async def async_register_domain(
+    hass: HomeAssistant,
+    *,
+    domain: str,
+    client_id: str,
+    client_secret: str,
+    base_url: str,
+) -> None:
+    """Check the hosted key, then register the domain in the region and confirm."""
+    session = async_get_clientsession(hass)
+    check = await check_hosted_key(session, public_key_url(domain))
+    if check.problem is not None:
+        raise RegistrationError(check.problem.value, check.detail)
+    try:
+        partner_token = await request_partner_token(
+            session,
+            token_url=token_url(),
+            client_id=client_id,
+            client_secret=client_secret,
+            audience=base_url,
+        )
+    except InvalidClientError as err:
+        raise RegistrationError("invalid_client") from err
+    except FleetError as err:
+        raise RegistrationError("cannot_connect", str(err)) from err
+    partner = FleetClient(session, StaticToken(partner_token), base_url)
+    try:
+        await partner.register_partner_domain(domain)
+        registered = await partner.partner_public_key(domain)
+    except FleetHTTPError as err:
+        raise RegistrationError(_registration_failure(err), str(err)) from err
+    except FleetError as err:
+        raise RegistrationError("cannot_connect", str(err)) from err
+    if registered and registered.lower() != check.point:
+        raise RegistrationError("key_mismatch")
+    LOGGER.info("Registered %s with Tesla at %s", domain, base_url)
+
+
+def _registration_failure(err: FleetHTTPError) -> str:
+    """Name what went wrong in Tesla's answer to the registration."""
+    text = (err.error or "").lower()
+    if err.status == 424:  # noqa: PLR2004
+        return "key_download_failed"
+    if "taken" in text or "already" in text or err.status == 422:  # noqa: PLR2004
+        return "domain_taken"
+    if err.status == 400:  # noqa: PLR2004
+        return "domain_not_allowed"
+    if err.status in (401, 403):
+        return "invalid_client"
+    return "cannot_connect"

@@ -1,0 +1,279 @@
+"""Registering the application's domain: the config flow step and the repair."""
+
+from typing import Any
+
+from aioresponses import aioresponses
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.tesla_powerwall3.const import DOMAIN
+from custom_components.tesla_powerwall3.fleet.public_key import uncompressed_point
+from tests.common import (
+    NA_URL,
+    TOKEN_URL,
+    load_payload,
+    mock_site,
+    requests_to,
+    setup_entry,
+    site_url,
+)
+from tests.test_config_flow import login
+
+KEY_URL = "https://example.com/.well-known/appspecific/com.tesla.3p.public-key.pem"
+PRIVATE = ec.generate_private_key(ec.SECP256R1())
+PUBLIC_PEM = PRIVATE.public_key().public_bytes(
+    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+)
+POINT = uncompressed_point(PRIVATE.public_key())
+
+
+def pem_of(key: Any) -> bytes:
+    data: bytes = key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return data
+
+
+def mock_registration(mock: aioresponses, *, point: str = POINT) -> None:
+    mock.get(KEY_URL, body=PUBLIC_PEM, content_type="application/x-pem-file")
+    mock.post(TOKEN_URL, payload=load_payload("oauth_partner_token_response_ha_docs"))
+    mock.post(
+        f"{NA_URL}/api/1/partner_accounts",
+        payload={"response": {"domain": "example.com", "public_key": point}},
+    )
+    mock.get(
+        f"{NA_URL}/api/1/partner_accounts/public_key?domain=example.com",
+        payload={"response": {"public_key": point}},
+    )
+
+
+def mock_not_registered(mock: aioresponses) -> None:
+    mock.get(
+        f"{NA_URL}/api/1/products",
+        status=412,
+        payload=load_payload("error_412_not_registered_in_region"),
+    )
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_flow_registers_after_412(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    mock_not_registered(aioresponses_mock)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "register"
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["region_url"] == NA_URL
+
+    # A typo first: then the real domain, typed with its scheme.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "not a domain"}
+    )
+    assert result["errors"] == {"base": "invalid_domain"}
+
+    mock_registration(aioresponses_mock)
+    aioresponses_mock.get(
+        f"{NA_URL}/api/1/products", payload=load_payload("products_real_2024-04-12")
+    )
+    aioresponses_mock.get(
+        site_url(1234, "site_info"), payload=load_payload("site_info_bolt_sdk_sample")
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "https://Example.com/"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    partner_call = next(
+        calls
+        for (method, url), calls in aioresponses_mock.requests.items()
+        if method == "POST" and "partner_accounts" in str(url)
+    )
+    assert partner_call[0].kwargs["json"] == {"domain": "example.com"}
+    token_calls = next(
+        calls
+        for (method, url), calls in aioresponses_mock.requests.items()
+        if method == "POST" and str(url) == TOKEN_URL
+    )
+    partner_token_call = token_calls[-1].kwargs["data"]
+    assert partner_token_call["grant_type"] == "client_credentials"
+    assert partner_token_call["audience"] == NA_URL
+    assert partner_token_call["scope"] == "openid"
+    await hass.async_block_till_done()
+
+
+HOST_FAULTS: list[tuple[dict[str, Any], str]] = [
+    ({"status": 404}, "key_not_found"),
+    (
+        {"status": 301, "headers": {"Location": "https://www.example.com/k"}},
+        "key_redirect",
+    ),
+    ({"body": "<html>Welcome</html>", "content_type": "text/html"}, "key_html"),
+    (
+        {"body": b"-----BEGIN PRIVATE KEY-----\nxx\n-----END PRIVATE KEY-----\n"},
+        "key_private",
+    ),
+    (
+        {"body": pem_of(ec.generate_private_key(ec.SECP384R1()).public_key())},
+        "key_wrong_curve",
+    ),
+    (
+        {"body": pem_of(rsa.generate_private_key(65537, 2048).public_key())},
+        "key_not_ec",
+    ),
+    ({"body": b"x" * 5000}, "key_too_large"),
+    ({"exception": TimeoutError()}, "key_unreachable"),
+]
+
+
+@pytest.mark.parametrize(("host", "error"), HOST_FAULTS)
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_flow_explains_hosted_key_problems(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+    host: dict[str, Any],
+    error: str,
+) -> None:
+    mock_not_registered(aioresponses_mock)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    aioresponses_mock.get(KEY_URL, **host)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "example.com"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    # Nothing was sent to Tesla's partner endpoints.
+    assert requests_to(aioresponses_mock, "partner_accounts") == 0
+
+
+TESLA_FAULTS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "token",
+        {"status": 401, "payload": {"error": "invalid_client"}},
+        "invalid_client",
+    ),
+    ("token", {"exception": TimeoutError()}, "cannot_connect"),
+    (
+        "register",
+        {"status": 424, "payload": {"error": "Public key download failed"}},
+        "key_download_failed",
+    ),
+    (
+        "register",
+        {"status": 400, "payload": {"error": "Invalid domain"}},
+        "domain_not_allowed",
+    ),
+    (
+        "register",
+        {"status": 422, "payload": {"error": "Domain has already been taken"}},
+        "domain_taken",
+    ),
+    ("register", {"status": 503}, "cannot_connect"),
+    ("register", {"status": 403}, "invalid_client"),
+]
+
+
+@pytest.mark.parametrize(("where", "answer", "error"), TESLA_FAULTS)
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_flow_explains_tesla_refusals(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+    where: str,
+    answer: dict[str, Any],
+    error: str,
+) -> None:
+    mock_not_registered(aioresponses_mock)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    aioresponses_mock.get(KEY_URL, body=PUBLIC_PEM)
+    if where == "token":
+        aioresponses_mock.post(TOKEN_URL, **answer)
+    else:
+        aioresponses_mock.post(
+            TOKEN_URL, payload=load_payload("oauth_partner_token_response_ha_docs")
+        )
+        aioresponses_mock.post(f"{NA_URL}/api/1/partner_accounts", **answer)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "example.com"}
+    )
+    assert result["errors"] == {"base": error}
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_flow_detects_a_different_registered_key(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    mock_not_registered(aioresponses_mock)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    mock_registration(aioresponses_mock, point="04" + "ab" * 64)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "example.com"}
+    )
+    assert result["errors"] == {"base": "key_mismatch"}
+
+
+@pytest.mark.usefixtures("setup_credentials")
+async def test_repair_issue_leads_to_registration(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    mock_not_registered(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    issue_id = f"not_registered_{config_entry.entry_id}"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.is_fixable
+
+    assert await async_setup_component(hass, "repairs", {})
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    flow = await response.json()
+    assert flow["step_id"] == "register"
+
+    aioresponses_mock.get(KEY_URL, status=404)
+    response = await client.post(
+        f"/api/repairs/issues/fix/{flow['flow_id']}", json={"domain": "example.com"}
+    )
+    flow = await response.json()
+    assert flow["errors"] == {"base": "key_not_found"}
+
+    mock_registration(aioresponses_mock)
+    mock_site(aioresponses_mock)
+    response = await client.post(
+        f"/api/repairs/issues/fix/{flow['flow_id']}", json={"domain": "example.com"}
+    )
+    flow = await response.json()
+    assert flow["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
