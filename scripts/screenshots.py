@@ -152,6 +152,19 @@ def sign_in_at_simulator(page: Page, out: Path) -> None:
         popup.get_by_role("button", name="Sign in").click()
 
 
+def register_domain(page: Page, out: Path) -> None:
+    """Answer Tesla's 412: a domain without a key first, then one with it."""
+    page.get_by_text("Register your Tesla application").wait_for(timeout=TIMEOUT_MS)
+    field = page.locator("input[name=domain]")
+    field.fill("nokey.example.com")
+    shot(page, out, "setup-register.png")
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("The key is not at", exact=False).wait_for(timeout=TIMEOUT_MS)
+    shot(page, out, "setup-register-error.png")
+    field.fill("example.com")
+    page.get_by_role("button", name="Submit").click()
+
+
 def finish_flow(page: Page, out: Path) -> None:
     """Wait for the entry and close the success dialog."""
     page.get_by_text("Logged in to Tesla", exact=False).wait_for(timeout=TIMEOUT_MS)
@@ -205,6 +218,7 @@ def walk(page: Page, base: str, out: Path) -> None:
     log_in(page, base)
     add_integration(page, base, out)
     sign_in_at_simulator(page, out)
+    register_domain(page, out)
     finish_flow(page, out)
     open_device(page, base)
     fit_sensors(page)

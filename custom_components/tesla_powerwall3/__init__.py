@@ -3,7 +3,6 @@
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
     ConfigEntryError,
     ConfigEntryNotReady,
 )
@@ -17,12 +16,15 @@ from homeassistant.helpers.typing import ConfigType
 
 from .auth import EntryTokenProvider
 from .const import CONF_BASE_URL, DOMAIN, LOGGER
-from .coordinator import ProductsCoordinator
+from .coordinator import (
+    ProductsCoordinator,
+    authentication_failed,
+    report_not_registered,
+)
 from .fleet import FleetClient, FleetError, NotRegisteredError
 from .fleet.discovery import Discovery, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .models import PowerwallConfigEntry, PowerwallData
-from .repairs import async_raise_not_registered
 from .scheduler import PollScheduler
 from .services import async_setup_services
 from .sites import SiteManager
@@ -91,19 +93,15 @@ async def _async_discover(
     try:
         return await discover_energy_sites(client)
     except AuthenticationError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN,
-            translation_key="authentication_failed",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise authentication_failed(err) from err
     except NotRegisteredError as err:
-        region_url = err.region_url or client.base_url
-        async_raise_not_registered(hass, entry.entry_id, entry.title, region_url)
         # Retrying by itself would only pile up billed 412 answers.
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="not_registered",
-            translation_placeholders={"region_url": region_url},
+            translation_placeholders=report_not_registered(
+                hass, entry, err, client.base_url
+            ),
         ) from err
     except FleetError as err:
         raise ConfigEntryNotReady(

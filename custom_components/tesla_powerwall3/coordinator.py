@@ -29,6 +29,27 @@ if TYPE_CHECKING:
     from .models import PowerwallConfigEntry
 
 
+def authentication_failed(err: AuthenticationError) -> ConfigEntryAuthFailed:
+    """Return the exception that starts reauthentication."""
+    return ConfigEntryAuthFailed(
+        translation_domain=DOMAIN,
+        translation_key="authentication_failed",
+        translation_placeholders={"error": str(err)},
+    )
+
+
+def report_not_registered(
+    hass: HomeAssistant,
+    entry: PowerwallConfigEntry,
+    err: NotRegisteredError,
+    base_url: str,
+) -> dict[str, str]:
+    """Raise the repair issue for a 412; return the error's placeholders."""
+    region_url = err.region_url or base_url
+    async_raise_not_registered(hass, entry.entry_id, entry.title, region_url)
+    return {"region_url": region_url}
+
+
 class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
     """Polls one Fleet API endpoint; the scheduler sets the interval."""
 
@@ -63,11 +84,7 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
         try:
             data = await self._fetch_in_right_region()
         except AuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN,
-                translation_key="authentication_failed",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise authentication_failed(err) from err
         except RateLimitedError as err:
             if self.data is not None:
                 # Keep the last values: the gate already warned once and holds
@@ -80,17 +97,12 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 retry_after=err.retry_after,
             ) from err
         except NotRegisteredError as err:
-            region_url = err.region_url or self.client.base_url
-            async_raise_not_registered(
-                self.hass,
-                self.config_entry.entry_id,
-                self.config_entry.title,
-                region_url,
-            )
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="not_registered",
-                translation_placeholders={"region_url": region_url},
+                translation_placeholders=report_not_registered(
+                    self.hass, self.config_entry, err, self.client.base_url
+                ),
             ) from err
         except FleetError as err:
             raise UpdateFailed(
