@@ -1,0 +1,5 @@
+"""Run keyhost as python -m keyhost."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,228 @@
+"""Fetch the published key the way Tesla does and say what is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http import HTTPStatus
+import socket
+import ssl
+
+import aiohttp
+
+from .keys import (
+    MAX_PUBLIC_PEM_BYTES,
+    WELL_KNOWN_PATH,
+    KeyFormatError,
+    is_private_pem,
+    load_p256_public_key,
+    public_key_from_any,
+    same_key,
+)
+
+_READ_LIMIT = 64 * 1024
+_HTTPS_PORT = 443
+_TIMEOUT = aiohttp.ClientTimeout(total=20, sock_connect=10)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """Outcome of a check: ok only when Tesla would accept the key."""
+
+    ok: bool
+    code: str
+    message: str
+    exit_code: int
+
+
+# code -> exit code
+EXIT_CODES: dict[str, int] = {
+    "ok": 0,
+    "local_key": 2,
+    "dns": 10,
+    "connection_refused": 11,
+    "timeout": 12,
+    "connection": 13,
+    "tls": 14,
+    "redirect": 20,
+    "http_status": 21,
+    "html": 30,
+    "not_pem": 31,
+    "not_ec_key": 32,
+    "wrong_curve": 33,
+    "too_large": 34,
+    "key_mismatch": 35,
+    "private_key": 40,
+}
+
+
+def _result(code: str, message: str) -> CheckResult:
+    return CheckResult(code == "ok", code, message, EXIT_CODES[code])
+
+
+def normalize_domain(domain: str) -> str:
+    """Lowercase a domain and strip a scheme, path and trailing dot."""
+    value = domain.strip().lower()
+    for prefix in ("https://", "http://"):
+        value = value.removeprefix(prefix)
+    return value.split("/", 1)[0].rstrip(".")
+
+
+def key_url(domain: str, port: int = 443) -> str:
+    """Return the URL Tesla downloads the key from."""
+    host = normalize_domain(domain)
+    netloc = host if port == _HTTPS_PORT else f"{host}:{port}"
+    return f"https://{netloc}{WELL_KNOWN_PATH}"
+
+
+def _looks_like_html(body: bytes, content_type: str | None) -> bool:
+    if body.lstrip().startswith(b"<"):
+        return True
+    return bool(
+        content_type and "html" in content_type.lower() and b"-----" not in body
+    )
+
+
+def validate_public_pem(body: bytes, content_type: str | None) -> CheckResult:
+    """Check a downloaded body is a P-256 public key PEM Tesla accepts."""
+    if is_private_pem(body):
+        return _result(
+            "private_key",
+            "CRITICAL: a PRIVATE key is published. Remove it now, generate a new "
+            "key pair (keyhost generate --force) and publish only the public key; "
+            "treat the old key as compromised.",
+        )
+    if _looks_like_html(body, content_type):
+        return _result(
+            "html",
+            f"an HTML page is served instead of the PEM (Content-Type: "
+            f"{content_type or 'none'}); the file is missing and a fallback page "
+            "answers (GitHub Pages without .nojekyll, an SPA rewrite, a login page).",
+        )
+    if len(body) > MAX_PUBLIC_PEM_BYTES:
+        return _result(
+            "too_large",
+            f"the body is {len(body)} bytes; a P-256 public key PEM is about 178. "
+            "Tesla reports 'too large': a certificate, an RSA key or a bundle is "
+            "published instead of com.tesla.3p.public-key.pem.",
+        )
+    if b"-----BEGIN" not in body:
+        return _result("not_pem", "the body is not a PEM file (no -----BEGIN line).")
+    if b"-----BEGIN PUBLIC KEY-----" not in body:
+        first = body.split(b"\n", 1)[0].strip().decode("ascii", "replace")[:60]
+        return _result(
+            "not_pem",
+            f"the PEM is not a public key ({first}); publish the "
+            "'-----BEGIN PUBLIC KEY-----' file.",
+        )
+    try:
+        load_p256_public_key(body)
+    except KeyFormatError as err:
+        text = str(err)
+        if text.startswith("not an EC key"):
+            return _result(
+                "not_ec_key", f"{text}: Tesla needs an EC prime256v1 public key."
+            )
+        if text.startswith("wrong curve"):
+            return _result("wrong_curve", f"{text} (secp256r1).")
+        return _result("not_pem", f"the PEM does not parse: {text}.")
+    return _result("ok", "a valid P-256 public key is served.")
+
+
+async def _read_limited(response: aiohttp.ClientResponse) -> bytes:
+    """Read at most _READ_LIMIT bytes of the body."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < _READ_LIMIT:
+        chunk = await response.content.read(_READ_LIMIT - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _connector_error(err: aiohttp.ClientConnectorError, url: str) -> CheckResult:
+    os_error = err.os_error
+    if isinstance(os_error, socket.gaierror) or type(err).__name__ == (
+        "ClientConnectorDNSError"
+    ):
+        return _result(
+            "dns",
+            f"DNS: {err.host} does not resolve ({os_error}). Check the A/AAAA or "
+            "CNAME record.",
+        )
+    if isinstance(os_error, ConnectionRefusedError):
+        return _result(
+            "connection_refused",
+            f"connection refused by {err.host}:{err.port}; nothing listens on "
+            "HTTPS there (firewall, port forward, server down).",
+        )
+    if isinstance(os_error, TimeoutError):
+        return _result("timeout", f"connecting to {url} timed out.")
+    return _result("connection", f"cannot connect to {url}: {os_error}.")
+
+
+async def check_domain(
+    domain: str,
+    *,
+    port: int = 443,
+    local_pem: bytes | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    client_timeout: aiohttp.ClientTimeout = _TIMEOUT,
+) -> CheckResult:
+    """Download the key like Tesla (HTTPS, verified, no redirects) and check it."""
+    local_key = None
+    if local_pem is not None:
+        try:
+            local_key = public_key_from_any(local_pem)
+        except KeyFormatError as err:
+            return _result("local_key", f"the local key is unusable: {err}")
+    url = key_url(domain, port)
+    ssl_arg: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=client_timeout) as session,
+            session.get(url, allow_redirects=False, ssl=ssl_arg) as response,
+        ):
+            status = response.status
+            location = response.headers.get("Location")
+            content_type = response.headers.get("Content-Type")
+            body = await _read_limited(response)
+    except aiohttp.ClientConnectorCertificateError as err:
+        return _result(
+            "tls",
+            f"TLS certificate rejected for {url}: {err.certificate_error}. Tesla "
+            "needs a publicly trusted certificate valid for this exact name.",
+        )
+    except (aiohttp.ClientSSLError, ssl.SSLError) as err:
+        return _result("tls", f"TLS handshake with {url} failed: {err}.")
+    except aiohttp.ClientConnectorError as err:
+        return _connector_error(err, url)
+    except TimeoutError:
+        return _result("timeout", f"{url} did not answer in time.")
+    except aiohttp.ClientError as err:
+        return _result("connection", f"fetching {url} failed: {err}.")
+
+    if HTTPStatus(status).is_redirection:
+        return _result(
+            "redirect",
+            f"HTTP {status} redirect to {location or '(no Location)'}; Tesla does "
+            "not follow redirects. Serve the file at this exact URL with 200.",
+        )
+    if status != HTTPStatus.OK:
+        hint = " (the file is not there)" if status == HTTPStatus.NOT_FOUND else ""
+        if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+            hint = " (auth, WAF, bot protection or geo-blocking in the way)"
+        return _result("http_status", f"HTTP {status} for {url}{hint}.")
+    result = validate_public_pem(body, content_type)
+    if not result.ok or local_key is None:
+        return result
+    if not same_key(load_p256_public_key(body), local_key):
+        return _result(
+            "key_mismatch",
+            "the published key differs from the local key; publish the public "
+            "key of the private key you use (or register the new one).",
+        )
+    return _result(
+        "ok", "a valid P-256 public key is served and matches the local key."
+    )

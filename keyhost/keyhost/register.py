@@ -1,0 +1,255 @@
+"""Register the domain with Tesla (partner token + partner_accounts)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+import json
+import sys
+from typing import Any
+
+import aiohttp
+
+from .check import normalize_domain
+from .keys import KeyFormatError, public_key_from_any, uncompressed_point_hex
+
+TOKEN_URL = "https://fleet-auth.prd.vn.cloud.tesla.com/oauth2/v3/token"  # noqa: S105
+FLEET_URLS: dict[str, str] = {
+    "na": "https://fleet-api.prd.na.vn.cloud.tesla.com",
+    "eu": "https://fleet-api.prd.eu.vn.cloud.tesla.com",
+}
+_TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=15)
+
+EXIT_OK = 0
+EXIT_INVALID_CLIENT = 3
+EXIT_KEY_DOWNLOAD = 4
+EXIT_INVALID_DOMAIN = 5
+EXIT_DOMAIN_TAKEN = 6
+EXIT_NETWORK = 7
+EXIT_HTTP = 8
+EXIT_KEY_MISMATCH = 9
+
+
+class RegisterError(Exception):
+    """A failed step, with its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        """Store the message and the exit code."""
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def _stderr(text: str) -> None:
+    sys.stderr.write(f"{text}\n")
+
+
+@dataclass
+class _Output:
+    """Prints with every secret redacted."""
+
+    secrets: list[str] = field(default_factory=list)
+    out: Callable[[str], None] = print
+    err: Callable[[str], None] = _stderr
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret:
+                text = text.replace(secret, "***")
+        return text
+
+    def info(self, text: str) -> None:
+        self.out(self.redact(text))
+
+    def error(self, text: str) -> None:
+        self.err(self.redact(text))
+
+
+async def _read(response: aiohttp.ClientResponse) -> tuple[dict[str, Any], str]:
+    """Parse a JSON body if there is one; return (json, short text)."""
+    text = (await response.text(errors="replace"))[:500]
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}, text
+    return (data if isinstance(data, dict) else {}), text
+
+
+def _error_text(data: dict[str, Any], text: str) -> str:
+    """Tesla's error code and description, or the raw body."""
+    parts = [
+        str(data[k]) for k in ("error", "error_description", "message") if data.get(k)
+    ]
+    return ": ".join(parts) if parts else text.strip() or "(empty body)"
+
+
+async def _partner_token(
+    session: aiohttp.ClientSession,
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    audience: str,
+) -> str:
+    """Get a partner token (client_credentials) for one region."""
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "scope": "openid",
+        "audience": audience,
+    }
+    async with session.post(token_url, data=form) as response:
+        data, text = await _read(response)
+        detail = _error_text(data, text)
+        if response.status == HTTPStatus.UNAUTHORIZED or (
+            response.status in {HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN}
+            and "invalid_client" in text
+        ):
+            raise RegisterError(
+                f"Tesla rejected the client id or secret ({detail}). Copy both "
+                "again from developer.tesla.com (Credentials & APIs).",
+                EXIT_INVALID_CLIENT,
+            )
+        if response.status != HTTPStatus.OK or not isinstance(
+            data.get("access_token"), str
+        ):
+            raise RegisterError(
+                f"partner token request failed: HTTP {response.status} ({detail}).",
+                EXIT_HTTP,
+            )
+        token: str = data["access_token"]
+        return token
+
+
+def _register_error(status: int, domain: str, detail: str) -> RegisterError:
+    """Explain a failed POST /api/1/partner_accounts."""
+    lowered = detail.lower()
+    if status == HTTPStatus.FAILED_DEPENDENCY:
+        return RegisterError(
+            f"Tesla could not download the public key ({detail}). Run "
+            f"'keyhost check {domain}' and fix what it reports.",
+            EXIT_KEY_DOWNLOAD,
+        )
+    if (
+        status == HTTPStatus.UNPROCESSABLE_ENTITY
+        or "already been taken" in lowered
+        or "already taken" in lowered
+    ):
+        return RegisterError(
+            f"{domain} or this public key is already registered to another Tesla "
+            f"app ({detail}). Each app needs its own domain and key pair.",
+            EXIT_DOMAIN_TAKEN,
+        )
+    if status == HTTPStatus.BAD_REQUEST:
+        return RegisterError(
+            f"Tesla refused the domain {domain} ({detail}). It must be lowercase, "
+            "without https://, and match the root domain of an allowed origin of "
+            "the app on developer.tesla.com.",
+            EXIT_INVALID_DOMAIN,
+        )
+    if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+        return RegisterError(
+            f"the partner token was refused (HTTP {status}: {detail}).",
+            EXIT_INVALID_CLIENT,
+        )
+    return RegisterError(f"registration failed: HTTP {status} ({detail}).", EXIT_HTTP)
+
+
+async def _register_region(
+    session: aiohttp.ClientSession,
+    output: _Output,
+    *,
+    region: str,
+    base_url: str,
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    domain: str,
+    local_hex: str | None,
+) -> None:
+    """Token, register and confirm in one region."""
+    token = await _partner_token(session, token_url, client_id, client_secret, base_url)
+    output.secrets.append(token)
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"{base_url}/api/1/partner_accounts"
+    async with session.post(url, json={"domain": domain}, headers=headers) as response:
+        data, text = await _read(response)
+        if response.status != HTTPStatus.OK:
+            raise _register_error(response.status, domain, _error_text(data, text))
+    output.info(f"[{region}] registered {domain}")
+    async with session.get(
+        f"{url}/public_key", params={"domain": domain}, headers=headers
+    ) as response:
+        data, text = await _read(response)
+        inner = data.get("response", data)
+        key = inner.get("public_key") if isinstance(inner, dict) else None
+        if response.status != HTTPStatus.OK or not isinstance(key, str):
+            output.info(
+                f"[{region}] could not confirm the key (HTTP {response.status}: "
+                f"{_error_text(data, text)}); this endpoint needs a vehicle scope "
+                "on the app, the registration itself succeeded."
+            )
+            return
+    if local_hex is not None and key.lower() != local_hex:
+        raise RegisterError(
+            f"[{region}] Tesla holds a different public key ({key[:18]}…) than "
+            "the local one.",
+            EXIT_KEY_MISMATCH,
+        )
+    output.info(f"[{region}] confirmed: Tesla holds public key {key[:18]}…")
+
+
+async def register_domain(
+    *,
+    client_id: str,
+    client_secret: str,
+    domain: str,
+    regions: Sequence[str] = ("na", "eu"),
+    token_url: str = TOKEN_URL,
+    fleet_urls: dict[str, str] | None = None,
+    local_pem: bytes | None = None,
+    out: Callable[[str], None] = print,
+) -> int:
+    """Register domain in each region; return the exit code."""
+    output = _Output(secrets=[client_secret], out=out)
+    urls = {**FLEET_URLS, **(fleet_urls or {})}
+    normalized = normalize_domain(domain)
+    if normalized != domain:
+        output.info(f"using domain {normalized!r} (lowercase, no scheme or path)")
+    local_hex = None
+    if local_pem is not None:
+        try:
+            local_hex = uncompressed_point_hex(public_key_from_any(local_pem))
+        except KeyFormatError as err:
+            output.error(f"error: the local key is unusable: {err}")
+            return 2
+    current = "-"
+    try:
+        async with aiohttp.ClientSession(timeout=_TIMEOUT) as session:
+            for region in dict.fromkeys(regions):
+                current = region
+                if region not in urls:
+                    output.error(f"error: unknown region {region!r}")
+                    return 2
+                await _register_region(
+                    session,
+                    output,
+                    region=region,
+                    base_url=urls[region].rstrip("/"),
+                    token_url=token_url,
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    domain=normalized,
+                    local_hex=local_hex,
+                )
+    except RegisterError as err:
+        output.error(f"error [{current}]: {err}")
+        return err.exit_code
+    except (aiohttp.ClientError, TimeoutError) as err:
+        output.error(
+            f"error [{current}]: network problem talking to Tesla "
+            f"({type(err).__name__}: {err})."
+        )
+        return EXIT_NETWORK
+    output.info(f"done: {normalized} is registered in {', '.join(regions)}")
+    return EXIT_OK

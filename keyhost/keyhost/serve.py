@@ -1,0 +1,96 @@
+"""A minimal HTTPS server that publishes only the public key."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+import signal
+import ssl
+
+from aiohttp import web
+
+from .keys import WELL_KNOWN_PATH, load_p256_public_key
+
+_LOGGER = logging.getLogger(__name__)
+CONTENT_TYPE = "application/x-pem-file"
+_ALLOWED = frozenset({"GET", "HEAD"})
+_MAX_LOGGED_PATH = 200
+
+
+def create_app(public_pem: bytes) -> web.Application:
+    """Build the app; refuse anything but a P-256 public key."""
+    load_p256_public_key(public_pem)
+    body = bytes(public_pem)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        raw_path = request.raw_path.split("?", 1)[0]
+        response: web.StreamResponse
+        if raw_path != WELL_KNOWN_PATH:
+            response = web.Response(status=404, text="Not Found")
+        elif request.method not in _ALLOWED:
+            response = web.Response(
+                status=405, text="Method Not Allowed", headers={"Allow": "GET, HEAD"}
+            )
+        else:
+            response = web.Response(
+                body=body,
+                headers={
+                    "Content-Type": CONTENT_TYPE,
+                    "Cache-Control": "no-cache",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+        path = raw_path[:_MAX_LOGGED_PATH]
+        _LOGGER.info(
+            "%s %s %s %d", request.remote, request.method, path, response.status
+        )
+        return response
+
+    app = web.Application(
+        client_max_size=1024,
+        # Long paths get a 404 like any other instead of a parser error.
+        handler_args={"max_line_size": 65536},
+    )
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+def make_ssl_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """Build a TLS server context from a certificate chain and its key."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    return context
+
+
+async def run_server(
+    app: web.Application,
+    ssl_context: ssl.SSLContext | None,
+    host: str,
+    port: int,
+    stop: asyncio.Event | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM (or until stop is set), then shut down."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except NotImplementedError, RuntimeError:
+            pass
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
+        await site.start()
+        scheme = "https" if ssl_context else "http"
+        _LOGGER.info("serving %s://%s:%d%s", scheme, host, port, WELL_KNOWN_PATH)
+        await stop.wait()
+        _LOGGER.info("shutting down")
+    finally:
+        await runner.cleanup()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
