@@ -79,7 +79,7 @@ async def run_server(
         try:
             loop.add_signal_handler(sig, stop.set)
             installed.append(sig)
-        except NotImplementedError, RuntimeError:
+        except (NotImplementedError, RuntimeError):
             pass
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
