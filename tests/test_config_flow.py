@@ -321,6 +321,10 @@ async def test_reconfigure(
     config_entry.add_to_hass(hass)
     mock_account(aioresponses_mock, EU_URL)
     result = await config_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reconfigure_login"}
+    )
     result = await login(
         hass,
         hass_client_no_auth,

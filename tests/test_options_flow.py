@@ -40,7 +40,7 @@ async def test_budget_option(
     assert placeholders_of(result)["cost"] == "0.00"
 
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"mode": "budget"}
+        result["flow_id"], {"mode": "budget", "backfill_days": 60}
     )
     assert result["step_id"] == "budget"
     result = await hass.config_entries.options.async_configure(
@@ -54,7 +54,11 @@ async def test_budget_option(
 
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert config_entry.options == {"mode": "budget", "monthly_budget": 20000}
+    assert config_entry.options == {
+        "mode": "budget",
+        "monthly_budget": 20000,
+        "backfill_days": 60,
+    }
     await hass.async_block_till_done()
     assert site.live.update_interval == timedelta(seconds=142)
 
@@ -66,7 +70,7 @@ async def test_intervals_option(
     await setup_entry(hass, config_entry)
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"mode": "intervals"}
+        result["flow_id"], {"mode": "intervals", "backfill_days": 30}
     )
     assert result["step_id"] == "intervals"
     result = await hass.config_entries.options.async_configure(

@@ -277,3 +277,34 @@ async def test_repair_issue_leads_to_registration(
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+
+
+@pytest.mark.usefixtures("setup_credentials")
+async def test_register_on_request_from_reconfigure(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+) -> None:
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    result = await config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "register_domain"}
+    )
+    assert result["step_id"] == "register_domain"
+    aioresponses_mock.post(TOKEN_URL, status=401, payload={"error": "invalid_client"})
+    aioresponses_mock.get(KEY_URL, body=PUBLIC_PEM)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "example.com"}
+    )
+    assert result["errors"] == {"base": "invalid_client"}
+
+    mock_registration(aioresponses_mock)
+    mock_site(aioresponses_mock)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "example.com"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "registration_successful"
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED

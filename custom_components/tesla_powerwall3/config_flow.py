@@ -14,14 +14,8 @@ from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2FlowHandler,
-    LocalOAuth2Implementation,
+    async_get_config_entry_implementation,
 )
-from homeassistant.helpers.selector import (
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
-)
-import probatio as vol
 
 from .const import CONF_BASE_URL, DOMAIN, LOGGER, SCOPES
 from .fleet import (
@@ -37,18 +31,10 @@ from .fleet import (
 from .fleet.discovery import DiscoveredSite, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .options_flow import PowerwallOptionsFlow
-from .registration import RegistrationError, async_register_domain, normalize_domain
-from .urls import default_base_url, public_key_url, region_base_url
+from .registration import async_registration_form
+from .urls import default_base_url, region_base_url
 
 REQUIRED_SCOPE = "energy_device_data"
-CONF_DOMAIN = "domain"
-REGISTER_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_DOMAIN): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.TEXT)
-        )
-    }
-)
 
 
 class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
@@ -97,6 +83,14 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
         return await self.async_step_user()
 
     async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Offer to log in again or to register the application's domain."""
+        return self.async_show_menu(
+            step_id="reconfigure", menu_options=["reconfigure_login", "register_domain"]
+        )
+
+    async def async_step_reconfigure_login(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Log in again, e.g. with other application credentials."""
@@ -162,37 +156,35 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Register the application's domain in the account's region (after a 412)."""
-        errors: dict[str, str] = {}
-        placeholders = {"region_url": self._region_url, "detail": ""}
-        if user_input is not None:
-            implementation = self.flow_impl
-            try:
-                domain = normalize_domain(user_input[CONF_DOMAIN])
-                placeholders["key_url"] = public_key_url(domain)
-                if not isinstance(implementation, LocalOAuth2Implementation):
-                    raise RegistrationError("invalid_client")  # noqa: TRY301
-                await async_register_domain(
-                    self.hass,
-                    domain=domain,
-                    client_id=implementation.client_id,
-                    client_secret=implementation.client_secret,
-                    base_url=self._client.base_url,
-                )
-            except RegistrationError as err:
-                errors["base"] = err.key
-                placeholders["detail"] = err.detail
-            else:
-                return await self._async_discover_and_finish()
-        return self.async_show_form(
-            step_id="register",
-            data_schema=self.add_suggested_values_to_schema(
-                REGISTER_SCHEMA, user_input or {}
+        return await async_registration_form(
+            self,
+            "register",
+            user_input,
+            implementation=self.flow_impl,
+            base_url=self._client.base_url,
+            on_success=self._async_discover_and_finish,
+        )
+
+    async def async_step_register_domain(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Register the domain on request (reconfigure), e.g. in a second region."""
+        entry = self._get_reconfigure_entry()
+
+        async def finish() -> ConfigFlowResult:
+            return self.async_update_reload_and_abort(
+                entry, reason="registration_successful"
+            )
+
+        return await async_registration_form(
+            self,
+            "register_domain",
+            user_input,
+            implementation=await async_get_config_entry_implementation(
+                self.hass, entry
             ),
-            errors=errors,
-            description_placeholders={
-                "key_url": "https://<domain>/.well-known/appspecific/com.tesla.3p.public-key.pem",
-                **placeholders,
-            },
+            base_url=entry.data[CONF_BASE_URL],
+            on_success=finish,
         )
 
     async def _initial_base_url(self, claims: TokenClaims, access_token: str) -> str:

@@ -25,6 +25,7 @@ from .budget import (
     monthly_cost,
 )
 from .const import (
+    CONF_BACKFILL_DAYS,
     CONF_BUDGET,
     CONF_HISTORY_INTERVAL,
     CONF_LIVE_INTERVAL,
@@ -33,6 +34,7 @@ from .const import (
     MODE_BUDGET,
     MODE_INTERVALS,
 )
+from .history_sync import DEFAULT_BACKFILL_DAYS
 from .scheduler import plan_from_options
 
 DAYS_IN_MONTH = 30
@@ -65,16 +67,21 @@ class PowerwallOptionsFlow(OptionsFlow):
     def __init__(self) -> None:
         """Start with no new options."""
         self._options: dict[str, Any] = {}
+        self._backfill_days = DEFAULT_BACKFILL_DAYS
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Pick a budget or explicit intervals."""
         if user_input is not None:
+            self._backfill_days = int(user_input[CONF_BACKFILL_DAYS])
             if user_input[CONF_MODE] == MODE_INTERVALS:
                 return await self.async_step_intervals()
             return await self.async_step_budget()
         mode = self.config_entry.options.get(CONF_MODE, MODE_BUDGET)
+        backfill = self.config_entry.options.get(
+            CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS
+        )
         return self.async_show_form(
             step_id="init",
             data_schema=vol.Schema(
@@ -85,7 +92,10 @@ class PowerwallOptionsFlow(OptionsFlow):
                             translation_key=CONF_MODE,
                             mode=SelectSelectorMode.LIST,
                         )
-                    )
+                    ),
+                    vol.Required(CONF_BACKFILL_DAYS, default=backfill): _number(
+                        0, 3660, 1, "d"
+                    ),
                 }
             ),
             description_placeholders=self._projection(dict(self.config_entry.options)),
@@ -162,7 +172,9 @@ class PowerwallOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show what the entered values cost a month, then save them."""
         if user_input is not None:
-            return self.async_create_entry(data=self._options)
+            return self.async_create_entry(
+                data={**self._options, CONF_BACKFILL_DAYS: self._backfill_days}
+            )
         return self.async_show_form(
             step_id="confirm",
             data_schema=vol.Schema({}),

@@ -5,10 +5,23 @@ domain is registered in the region, which needs the public key hosted on that
 domain. The config flow and the repair flow both use this.
 """
 
+from collections.abc import Awaitable, Callable
 import re
+from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowHandler, FlowResult
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    AbstractOAuth2Implementation,
+    LocalOAuth2Implementation,
+)
+from homeassistant.helpers.selector import (
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
 
 from .const import LOGGER
 from .fleet import FleetClient, FleetError, FleetHTTPError, StaticToken
@@ -16,6 +29,17 @@ from .fleet.partner import InvalidClientError, request_partner_token
 from .fleet.public_key import check_hosted_key
 from .urls import public_key_url, token_url
 
+CONF_DOMAIN = "domain"
+REGISTER_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_DOMAIN): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEXT)
+        )
+    }
+)
+KEY_URL_TEMPLATE = (
+    "https://<domain>/.well-known/appspecific/com.tesla.3p.public-key.pem"
+)
 DOMAIN_PATTERN = re.compile(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
@@ -90,3 +114,46 @@ def _registration_failure(err: FleetHTTPError) -> str:
     if err.status in (401, 403):
         return "invalid_client"
     return "cannot_connect"
+
+
+async def async_registration_form[ResultT: FlowResult[Any, Any]](
+    flow: FlowHandler[Any, ResultT, Any],
+    step_id: str,
+    user_input: dict[str, Any] | None,
+    *,
+    implementation: AbstractOAuth2Implementation,
+    base_url: str,
+    on_success: Callable[[], Awaitable[ResultT]],
+) -> ResultT:
+    """Ask for the domain, check its key, register it; explain any failure.
+
+    Shared by the config flow (after a 412, or on request) and the repair flow.
+    """
+    errors: dict[str, str] = {}
+    placeholders = {"region_url": base_url, "detail": "", "key_url": KEY_URL_TEMPLATE}
+    if user_input is not None:
+        try:
+            domain = normalize_domain(user_input[CONF_DOMAIN])
+            placeholders["key_url"] = public_key_url(domain)
+            if not isinstance(implementation, LocalOAuth2Implementation):
+                raise RegistrationError("invalid_client")  # noqa: TRY301
+            await async_register_domain(
+                flow.hass,
+                domain=domain,
+                client_id=implementation.client_id,
+                client_secret=implementation.client_secret,
+                base_url=base_url,
+            )
+        except RegistrationError as err:
+            errors["base"] = err.key
+            placeholders["detail"] = err.detail
+        else:
+            return await on_success()
+    return flow.async_show_form(
+        step_id=step_id,
+        data_schema=flow.add_suggested_values_to_schema(
+            REGISTER_SCHEMA, user_input or {}
+        ),
+        errors=errors,
+        description_placeholders=placeholders,
+    )

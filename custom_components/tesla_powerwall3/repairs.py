@@ -6,15 +6,8 @@ from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.config_entry_oauth2_flow import (
-    LocalOAuth2Implementation,
     async_get_config_entry_implementation,
 )
-from homeassistant.helpers.selector import (
-    TextSelector,
-    TextSelectorConfig,
-    TextSelectorType,
-)
-import probatio as vol
 
 from .const import CONF_BASE_URL, DOMAIN, README_URL
 
@@ -64,15 +57,6 @@ def async_clear(hass: HomeAssistant, kind: str, entry_id: str) -> None:
     ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry_id))
 
 
-REGISTER_SCHEMA = vol.Schema(
-    {
-        vol.Required("domain"): TextSelector(
-            TextSelectorConfig(type=TextSelectorType.TEXT)
-        )
-    }
-)
-
-
 class RegisterDomainRepairFlow(RepairsFlow):
     """Registers the application's domain, as the config flow's step does."""
 
@@ -87,50 +71,28 @@ class RegisterDomainRepairFlow(RepairsFlow):
         return await self.async_step_register()
 
     async def async_step_register(
-        self, user_input: dict[str, str] | None = None
+        self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         """Ask for the domain, check the key, register it, reload the entry."""
-        from .registration import (  # noqa: PLC0415 - registration imports urls
-            RegistrationError,
-            async_register_domain,
-            normalize_domain,
-        )
+        from .registration import async_registration_form  # noqa: PLC0415
 
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None:
             return self.async_abort(reason="entry_removed")
-        errors: dict[str, str] = {}
-        detail = ""
-        if user_input is not None:
-            implementation = await async_get_config_entry_implementation(
+
+        async def finish() -> RepairsFlowResult:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            return self.async_create_entry(data={})
+
+        return await async_registration_form(
+            self,
+            "register",
+            user_input,
+            implementation=await async_get_config_entry_implementation(
                 self.hass, entry
-            )
-            try:
-                if not isinstance(implementation, LocalOAuth2Implementation):
-                    raise RegistrationError("invalid_client")  # noqa: TRY301
-                await async_register_domain(
-                    self.hass,
-                    domain=normalize_domain(user_input["domain"]),
-                    client_id=implementation.client_id,
-                    client_secret=implementation.client_secret,
-                    base_url=entry.data[CONF_BASE_URL],
-                )
-            except RegistrationError as err:
-                errors["base"] = err.key
-                detail = err.detail
-            else:
-                self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                return self.async_create_entry(data={})
-        return self.async_show_form(
-            step_id="register",
-            data_schema=self.add_suggested_values_to_schema(
-                REGISTER_SCHEMA, user_input or {}
             ),
-            errors=errors,
-            description_placeholders={
-                "region_url": entry.data[CONF_BASE_URL],
-                "detail": detail,
-            },
+            base_url=entry.data[CONF_BASE_URL],
+            on_success=finish,
         )
 
 
