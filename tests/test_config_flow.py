@@ -114,10 +114,31 @@ async def test_region_from_users_region(
         hass_client_no_auth,
         aioresponses_mock,
         await start(hass),
-        make_jwt(ou_code=None),
+        make_jwt(ou_code=None, aud=[TOKEN_URL]),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].data[CONF_BASE_URL] == EU_URL
+    await hass.async_block_till_done()
+
+
+async def test_region_from_token_audience_without_asking_tesla(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    mock_account(aioresponses_mock, EU_URL)
+    result = await login(
+        hass,
+        hass_client_no_auth,
+        aioresponses_mock,
+        await start(hass),
+        make_jwt(ou_code=None, aud=[EU_URL, TOKEN_URL]),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].data[CONF_BASE_URL] == EU_URL
+    assert not [
+        url for (_, url) in aioresponses_mock.requests if "users/region" in str(url)
+    ]
     await hass.async_block_till_done()
 
 
@@ -138,7 +159,7 @@ async def test_region_unknown_falls_back_and_follows_421(
         hass_client_no_auth,
         aioresponses_mock,
         await start(hass),
-        make_jwt(ou_code="XX"),
+        make_jwt(ou_code="XX", aud=[TOKEN_URL]),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].data[CONF_BASE_URL] == EU_URL

@@ -53,12 +53,7 @@ class PollPlan:
             return count * math.floor(seconds / interval.total_seconds())
 
         if self.paused:
-            return {
-                "live_status": 0,
-                "site_info": 0,
-                "calendar_history": 0,
-                "products": 0,
-            }
+            return dict.fromkeys(ENDPOINTS, 0)
         return {
             "live_status": per(self.live, sites),
             "site_info": per(self.site_info, sites),

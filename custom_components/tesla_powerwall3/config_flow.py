@@ -189,7 +189,7 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     async def _initial_base_url(self, claims: TokenClaims, access_token: str) -> str:
         """Pick the region from the token, else ask Tesla; a 421 corrects it later."""
-        if base_url := region_base_url(claims.region):
+        if base_url := region_base_url(claims.region) or claims.fleet_base_url():
             return base_url
         client = FleetClient(
             async_get_clientsession(self.hass),

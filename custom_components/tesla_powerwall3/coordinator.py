@@ -118,9 +118,8 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
         try:
             return await self._fetch()
         except WrongRegionError as err:
-            if not err.base_url or err.base_url.rstrip("/") == self.client.base_url:
+            if not self.client.follow_region(err):
                 raise
-            self.client.base_url = err.base_url.rstrip("/")
             LOGGER.info("Tesla moved the account to %s", self.client.base_url)
             self.hass.config_entries.async_update_entry(
                 self.config_entry,

@@ -23,7 +23,6 @@ from .history import (
     HOUR,
     STATISTICS,
     Row,
-    Statistic,
     aggregate_hours,
     buckets_outside_day,
     day_totals,
@@ -163,7 +162,9 @@ class SiteHistory:
             await self._async_import(
                 first_day, today, start, now, write_as_it_goes=True
             )
-        return self.today or DailyEnergy(today, dict.fromkeys(_keys(DAILY), 0.0))
+        return self.today or DailyEnergy(
+            today, dict.fromkeys((s.key for s in DAILY), 0.0)
+        )
 
     async def async_import(
         self,
@@ -364,10 +365,6 @@ class SiteHistory:
         _summarise(batch, result)
         batch.rows = {}
         await self.store.async_flush()
-
-
-def _keys(statistics: tuple[Statistic, ...]) -> list[str]:
-    return [s.key for s in statistics]
 
 
 def _summarise(batch: _Batch, result: ImportResult) -> None:

@@ -84,12 +84,6 @@ class StatisticsStore:
                 return rows[-1][1]
         return None
 
-    async def async_rows(
-        self, key: str, start: datetime, end: datetime
-    ) -> list[tuple[datetime, float]]:
-        """Return (start, sum) of the stored hours in [start, end)."""
-        return await self._rows(key, start, end)
-
     async def _rows(
         self, key: str, start: datetime, end: datetime
     ) -> list[tuple[datetime, float]]:

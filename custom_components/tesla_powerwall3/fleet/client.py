@@ -84,6 +84,13 @@ class FleetClient:
         self.gate = gate if gate is not None else RateLimitGate()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
+    def follow_region(self, err: WrongRegionError) -> bool:
+        """Move to the host a 421 names; False when it names none or this one."""
+        if not err.base_url or err.base_url.rstrip("/") == self.base_url:
+            return False
+        self.base_url = err.base_url.rstrip("/")
+        return True
+
     async def products(self) -> list[EnergySiteProduct]:
         """List the account's energy sites (vehicles are left out)."""
         response = await self._get("/api/1/products", "products")

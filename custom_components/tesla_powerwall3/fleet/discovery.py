@@ -37,10 +37,9 @@ async def list_energy_sites(client: FleetClient) -> list[EnergySiteProduct]:
     try:
         return await client.products()
     except WrongRegionError as err:
-        if not err.base_url or err.base_url.rstrip("/") == client.base_url:
+        if not client.follow_region(err):
             raise
-        _LOGGER.debug("Account lives at %s, switching region", err.base_url)
-        client.base_url = err.base_url.rstrip("/")
+        _LOGGER.debug("Account lives at %s, switching region", client.base_url)
         return await client.products()
 
 
