@@ -11,7 +11,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import ec
 
 REGIONS = ("na", "eu", "cn")
-SITE_NAMES = ("Home", "Cabin", "Workshop", "Lake house")
+SITE_NAMES = ("My Home", "Cabin", "Workshop", "Lake house")
 FIRST_SITE_ID = 1_000_001
 
 

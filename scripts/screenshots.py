@@ -172,7 +172,7 @@ def finish_flow(page: Page, out: Path) -> None:
     page.get_by_role("button", name="Finish").click()
 
 
-SITE_NAME = "Home"
+SITE_NAME = "My Home"
 """The simulator's first energy site."""
 
 

@@ -80,15 +80,15 @@ async def test_login_setup_and_poll(
     base = str(simulator.make_url("")).rstrip("/")
     result = await sign_in(hass, hass_client_no_auth, base)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["title"] == "Home"
+    assert result["title"] == "My Home"
     entry = result["result"]
     assert entry.data[CONF_BASE_URL] == base
     await hass.async_block_till_done(wait_background_tasks=True)
     assert entry.state is ConfigEntryState.LOADED
 
     for sensor in ("solar_power", "battery_power", "grid_power", "home_power"):
-        float(state_of(hass, f"sensor.home_{sensor}"))
-    charge = float(state_of(hass, "sensor.home_battery_charge"))
+        float(state_of(hass, f"sensor.my_home_{sensor}"))
+    charge = float(state_of(hass, "sensor.my_home_battery_charge"))
     assert 0 <= charge <= 100
     async with ClientSession() as session:
         counts: dict[str, Any] = await (
@@ -101,7 +101,7 @@ async def test_login_setup_and_poll(
     assert counts["site_info"] == 2
     assert counts["live_status"] == 1
     assert counts["calendar_history"] == 1
-    assert state_of(hass, "sensor.home_grid_import_today") != "unavailable"
+    assert state_of(hass, "sensor.my_home_grid_import_today") != "unavailable"
 
 
 @pytest.mark.parametrize(

@@ -378,7 +378,7 @@ async def test_products(client: Client) -> None:
     vehicle, *sites = body["response"]
     assert set(vehicle) >= set(real["response"][0])
     assert [site["energy_site_id"] for site in sites] == [SITE, SITE + 1]
-    assert [site["site_name"] for site in sites] == ["Home", "Cabin"]
+    assert [site["site_name"] for site in sites] == ["My Home", "Cabin"]
     for site in sites:
         assert set(site) >= set(real["response"][1]) - {"site_name"}
         assert site["resource_type"] == "battery"
