@@ -1,6 +1,6 @@
 """Sensors: site power flows and settings, Wall Connectors, API usage."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,7 +33,13 @@ from .sites import wall_connector_dins
 
 PARALLEL_UPDATES = 0  # coordinators do the polling
 
-GRID_STATUS = {"Active": "connected", "Inactive": "islanded", "Unknown": "unknown"}
+GRID_STATUS: dict[str, str | None] = {
+    "Active": "connected",
+    "Inactive": "islanded",
+    # Home Assistant's own unknown: an option named "unknown" would be a state
+    # that automations cannot tell from a missing value.
+    "Unknown": None,
+}
 ISLAND_STATUS = (
     "on_grid",
     "off_grid",
@@ -74,7 +80,7 @@ WALL_CONNECTOR_FAULT_STATES = {
 _reported_unknown: set[tuple[str, object]] = set()
 
 
-def _option(key: str, value: object, mapping: dict[Any, str]) -> str | None:
+def _option(key: str, value: object, mapping: Mapping[Any, str | None]) -> str | None:
     """Map a Tesla code to an enum option; unknown codes show as unknown."""
     if value is None:
         return None
@@ -205,7 +211,7 @@ LIVE_SENSORS: tuple[LiveSensorDescription, ...] = (
     LiveSensorDescription(
         key="grid_status",
         device_class=SensorDeviceClass.ENUM,
-        options=sorted(set(GRID_STATUS.values())),
+        options=sorted({option for option in GRID_STATUS.values() if option}),
         value_fn=lambda live, _info: _option(
             "grid_status", live.grid_status, GRID_STATUS
         ),
