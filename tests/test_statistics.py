@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
     do_adhoc_statistics,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.tesla_powerwall3.const import DOMAIN
 from tests.common import NA_URL, load_payload, site_url, state_of
@@ -456,18 +457,17 @@ async def test_energy_dashboard_validates(
     aioresponses_mock: aioresponses,
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
 ) -> None:
+    assert await async_setup_component(hass, "energy", {})
+    # Connected before the clock moves: its access token is issued now.
+    client = await hass_ws_client(hass)
     freezer.move_to(NOW)
     await start_site(hass, aioresponses_mock, config_entry, backfill_days=0)
     # Let the recorder compile the power sensors' statistics, as it does every
     # 5 minutes.
     do_adhoc_statistics(hass, start=NOW)
     await async_wait_recording_done(hass)
-    assert await async_setup_component(hass, "energy", {})
-    from homeassistant.components.energy import data  # noqa: PLC0415
-    from homeassistant.components.energy.validate import async_validate  # noqa: PLC0415
-
-    manager = await data.async_get_manager(hass)
     preferences: Any = {
         "energy_sources": [
             {
@@ -493,14 +493,23 @@ async def test_energy_dashboard_validates(
                 "stat_energy_from": stat("battery_discharge"),
                 "stat_energy_to": stat("battery_charge"),
                 "stat_rate": "sensor.my_home_battery_power",
+                # The power view shows the charge too (README: step 3).
+                "stat_soc": "sensor.my_home_battery_charge",
+                "capacity": 13.5,
             },
         ],
         "device_consumption": [],
     }
-    await manager.async_update(preferences)
-    result = await async_validate(hass)
-    issues = result.as_dict()
-    flat = [i for group in issues["energy_sources"] for i in group]
+    # Saved and checked as the Energy settings page does it.
+    await client.send_json_auto_id({"type": "energy/save_prefs", **preferences})
+    saved = await client.receive_json()
+    assert saved["success"], saved
+    battery = saved["result"]["energy_sources"][2]
+    assert battery["stat_soc"] == "sensor.my_home_battery_charge"
+    await client.send_json_auto_id({"type": "energy/validate"})
+    validated = await client.receive_json()
+    assert validated["success"], validated
+    flat = [i for group in validated["result"]["energy_sources"] for i in group]
     assert flat == [], flat
     metadata = await get_instance(hass).async_add_executor_job(
         list_statistic_ids, hass, {stat("grid_import")}
