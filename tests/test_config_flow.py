@@ -8,9 +8,16 @@ from homeassistant.config_entries import SOURCE_USER, ConfigFlowResult
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.loader import async_get_application_credentials
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
+from yarl import URL
 
 from custom_components.tesla_powerwall3.const import CONF_BASE_URL, DOMAIN
 from tests.common import (
@@ -360,4 +367,81 @@ async def test_reconfigure(
         "wrong_account": NA_URL,
     }
     assert config_entry.data[CONF_BASE_URL] == expected[reason]
+    await hass.async_block_till_done()
+
+
+class TestWithoutApplicationCredentials:
+    """The user has not added any Tesla application credentials yet."""
+
+    @pytest.fixture
+    def setup_credentials(self) -> None:
+        """Add none (overrides the module's fixture of the same name)."""
+
+    async def test_start_asks_for_credentials(
+        self, hass: HomeAssistant, aioresponses_mock: aioresponses
+    ) -> None:
+        result = await start(hass)
+        # The manifest depends on application_credentials, so Home Assistant's
+        # OAuth2 handler aborts with its shared missing_credentials reason (and
+        # translation, in the homeassistant domain); the frontend then opens the
+        # dialog to add the credentials. missing_configuration is for integrations
+        # without application credentials and cannot be reached here.
+        assert DOMAIN in await async_get_application_credentials(hass)
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "missing_credentials"
+        assert result["translation_domain"] == "homeassistant"
+        strings = await async_get_translations(hass, "en", "config", ["homeassistant"])
+        assert strings["component.homeassistant.config.abort.missing_credentials"]
+        assert hass.config_entries.flow.async_progress() == []
+        assert aioresponses_mock.requests == {}
+
+
+async def test_pick_one_of_two_applications(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_ws_client: WebSocketGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    # A second Tesla application, added in the UI as a user would.
+    ws = await hass_ws_client(hass)
+    await ws.send_json_auto_id(
+        {
+            "type": "application_credentials/create",
+            "domain": DOMAIN,
+            "client_id": "client-id-2",
+            "client_secret": "client-secret-2",
+            "name": "Second app",
+        }
+    )
+    created = await ws.receive_json()
+    assert created["success"], created
+    second = created["result"]["id"]
+
+    result = await start(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "pick_implementation"
+    schema = result["data_schema"]
+    assert schema is not None
+    assert schema({}) == {"implementation": DOMAIN}  # the first is preselected
+    assert schema({"implementation": second}) == {"implementation": second}
+    with pytest.raises(vol.Invalid):
+        schema({"implementation": "unknown"})
+    strings = await async_get_translations(hass, "en", "config", [DOMAIN])
+    assert strings[f"component.{DOMAIN}.config.step.pick_implementation.title"]
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"implementation": second}
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    url = urlsplit(result["url"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == AUTHORIZE_URL
+    assert parse_qs(url.query)["client_id"] == ["client-id-2"]
+
+    mock_account(aioresponses_mock)
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].data["auth_implementation"] == second
+    token_request = aioresponses_mock.requests[("POST", URL(TOKEN_URL))][0]
+    assert token_request.kwargs["data"]["client_id"] == "client-id-2"
+    assert token_request.kwargs["data"]["client_secret"] == "client-secret-2"
     await hass.async_block_till_done()

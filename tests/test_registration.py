@@ -1,7 +1,10 @@
 """Registering the application's domain: the config flow step and the repair."""
 
+import ssl
 from typing import Any
 
+from aiohttp import ClientConnectorCertificateError
+from aiohttp.client_reqrep import ConnectionKey
 from aioresponses import aioresponses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -9,6 +12,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -40,6 +44,29 @@ def pem_of(key: Any) -> bytes:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     return data
+
+
+def untrusted_certificate() -> ClientConnectorCertificateError:
+    """What aiohttp raises when the host's certificate does not verify.
+
+    The message is CPython's for a self-signed certificate.
+    """
+    return ClientConnectorCertificateError(
+        ConnectionKey(
+            host="example.com",
+            port=443,
+            is_ssl=True,
+            ssl=True,
+            proxy=None,
+            proxy_auth=None,
+            proxy_headers_hash=None,
+        ),
+        ssl.SSLCertVerificationError(
+            1,
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+            "self-signed certificate (_ssl.c:1010)",
+        ),
+    )
 
 
 def mock_registration(mock: aioresponses, *, point: str = POINT) -> None:
@@ -135,6 +162,8 @@ HOST_FAULTS: list[tuple[dict[str, Any], str]] = [
     ),
     ({"body": b"x" * 5000}, "key_too_large"),
     ({"exception": TimeoutError()}, "key_unreachable"),
+    ({"exception": untrusted_certificate()}, "key_tls"),
+    ({"exception": ssl.SSLError(1, "[SSL] record layer failure")}, "key_tls"),
 ]
 
 
@@ -159,6 +188,38 @@ async def test_flow_explains_hosted_key_problems(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
     # Nothing was sent to Tesla's partner endpoints.
+    assert requests_to(aioresponses_mock, "partner_accounts") == 0
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_flow_explains_an_untrusted_certificate(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    mock_not_registered(aioresponses_mock)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    aioresponses_mock.get(KEY_URL, exception=untrusted_certificate())
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"domain": "example.com"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "register"
+    assert result["errors"] == {"base": "key_tls"}
+    # The translated message names the cause: {detail} is what aiohttp said.
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["key_url"] == KEY_URL
+    assert placeholders["detail"] == (
+        "Cannot connect to host example.com:443 ssl:True [SSLCertVerificationError: "
+        "(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: "
+        "self-signed certificate (_ssl.c:1010)')]"
+    )
+    strings = await async_get_translations(hass, "en", "config", [DOMAIN])
+    assert "{detail}" in strings[f"component.{DOMAIN}.config.error.key_tls"]
     assert requests_to(aioresponses_mock, "partner_accounts") == 0
 
 
@@ -308,3 +369,80 @@ async def test_register_on_request_from_reconfigure(
     assert result["reason"] == "registration_successful"
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
+
+
+async def _not_registered_issue(
+    hass: HomeAssistant,
+    mock: aioresponses,
+    entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> str:
+    """Set up an entry Tesla answers 412 for; return its not_registered issue."""
+    mock_not_registered(mock)
+    await setup_entry(hass, entry)
+    issue_id = f"not_registered_{entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert await async_setup_component(hass, "repairs", {})
+    return issue_id
+
+
+async def assert_entry_removed_abort(hass: HomeAssistant, flow: dict[str, Any]) -> None:
+    assert flow["type"] == "abort"
+    assert flow["reason"] == "entry_removed"
+    strings = await async_get_translations(hass, "en", "issues", [DOMAIN])
+    key = f"component.{DOMAIN}.issues.not_registered.fix_flow.abort.entry_removed"
+    assert strings[key]
+
+
+@pytest.mark.usefixtures("setup_credentials")
+async def test_removing_the_entry_withdraws_its_repair(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """No repair is left behind for an entry that is gone: its Fix could not help."""
+    issue_id = await _not_registered_issue(
+        hass, aioresponses_mock, config_entry, issue_registry
+    )
+    await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    assert response.status == 400
+
+
+@pytest.mark.usefixtures("setup_credentials")
+async def test_repair_when_the_entry_is_removed_meanwhile(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    issue_id = await _not_registered_issue(
+        hass, aioresponses_mock, config_entry, issue_registry
+    )
+    client = await hass_client()
+    response = await client.post(
+        "/api/repairs/issues/fix", json={"handler": DOMAIN, "issue_id": issue_id}
+    )
+    flow = await response.json()
+    assert flow["type"] == "form"
+    assert flow["step_id"] == "register"
+
+    await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    response = await client.post(
+        f"/api/repairs/issues/fix/{flow['flow_id']}", json={"domain": "example.com"}
+    )
+    assert response.status == 200
+    await assert_entry_removed_abort(hass, await response.json())
+    # Nothing was checked or registered for an account that is gone.
+    assert requests_to(aioresponses_mock, "public-key.pem") == 0
+    assert requests_to(aioresponses_mock, "partner_accounts") == 0

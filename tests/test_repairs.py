@@ -86,7 +86,7 @@ async def test_budget_used_up_pauses_polling(
     hass_storage: dict[str, Any],
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    key = f"tesla_powerwall3.{config_entry.entry_id}.usage"
+    key = f"tesla_powerwall3.{config_entry.unique_id}.usage"
     hass_storage[key] = {
         "version": 1,
         "key": key,
@@ -114,3 +114,45 @@ async def test_budget_used_up_pauses_polling(
         )
         is None
     )
+
+
+@pytest.mark.freeze_time("2026-11-20 00:00:00+00:00")
+async def test_removing_and_adding_the_account_again_costs_nothing_extra(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    """The month's count belongs to the Tesla account, not to one config entry.
+
+    Removing the entry withdraws its repair; a new entry for the same account
+    goes on counting from there, so the budget stays used up.
+    """
+    key = f"tesla_powerwall3.{config_entry.unique_id}.usage"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"month": "2026-11", "sent": {}, "billable": {"live_status": 4990}},
+    }
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    old_issue = f"budget_exhausted_{config_entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, old_issue) is not None
+
+    await hass.config_entries.async_remove(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, old_issue) is None
+
+    again = MockConfigEntry(
+        domain=DOMAIN,
+        title="My Home",
+        unique_id=config_entry.unique_id,
+        version=1,
+        data=dict(config_entry.data),
+    )
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, again)
+    assert again.runtime_data.usage.total_billable > 4990
+    assert again.runtime_data.scheduler.plan.paused
+    assert issue_registry.async_get_issue(DOMAIN, f"budget_exhausted_{again.entry_id}")

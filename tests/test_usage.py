@@ -31,7 +31,7 @@ COST = "sensor.tesla_fleet_api_projected_cost_this_month"
 
 
 def stored(hass_storage: dict[str, Any], entry: MockConfigEntry) -> dict[str, Any]:
-    data: dict[str, Any] = hass_storage[f"tesla_powerwall3.{entry.entry_id}.usage"][
+    data: dict[str, Any] = hass_storage[f"tesla_powerwall3.{entry.unique_id}.usage"][
         "data"
     ]
     return data
@@ -47,9 +47,9 @@ async def test_counts_persist_and_reset_on_the_first(
 ) -> None:
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(config_entry, options={"backfill_days": 0})
-    hass_storage[f"tesla_powerwall3.{config_entry.entry_id}.usage"] = {
+    hass_storage[f"tesla_powerwall3.{config_entry.unique_id}.usage"] = {
         "version": 1,
-        "key": f"tesla_powerwall3.{config_entry.entry_id}.usage",
+        "key": f"tesla_powerwall3.{config_entry.unique_id}.usage",
         "data": {
             "month": "2026-11",
             "sent": {"live_status": 4000},

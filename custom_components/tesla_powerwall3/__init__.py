@@ -25,6 +25,7 @@ from .fleet import FleetClient, FleetError, NotRegisteredError
 from .fleet.discovery import Discovery, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .models import PowerwallConfigEntry, PowerwallData
+from .repairs import async_clear
 from .scheduler import PollScheduler
 from .services import async_setup_services
 from .sites import SiteManager
@@ -49,7 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
     )
     if override := dev_url():
         LOGGER.warning("Developer override: talking to %s, not to Tesla", override)
-    usage = UsageTracker(hass, entry.entry_id)
+    usage = UsageTracker(hass, entry.unique_id or entry.entry_id)
     await usage.async_load()
     client = FleetClient(
         async_get_clientsession(hass), token_provider, entry.data[CONF_BASE_URL]
@@ -121,6 +122,17 @@ async def _async_options_updated(
 async def async_unload_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> bool:
     """Stop polling and remove the entities."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> None:
+    """Withdraw the entry's repair issues; its statistics and usage count stay.
+
+    The imported energy history is the user's data (Developer tools >
+    Statistics deletes it), and the month's request count must survive for
+    the account's next entry.
+    """
+    for kind in ("not_registered", "budget_exhausted"):
+        async_clear(hass, kind, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

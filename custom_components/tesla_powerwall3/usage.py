@@ -37,11 +37,16 @@ def month_key(now: datetime) -> str:
 class UsageTracker:
     """Counts the month's requests from a client's counter and persists them."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
-        """Prepare the store of one config entry."""
+    def __init__(self, hass: HomeAssistant, account: str) -> None:
+        """Prepare the store of one Tesla account.
+
+        Kept per account, not per config entry: Tesla bills the month's
+        requests whatever entry sent them, so removing and adding the account
+        again must not start the month's count, or a Retry-After, afresh.
+        """
         self._hass = hass
         self._store: Store[StoredUsage] = Store(
-            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.usage"
+            hass, STORAGE_VERSION, f"{DOMAIN}.{account}.usage"
         )
         self.month = month_key(dt_util.utcnow())
         self.sent: Counter[str] = Counter()
