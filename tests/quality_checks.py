@@ -26,6 +26,7 @@ import importlib.util
 import inspect
 import json
 from pathlib import Path
+import re
 import shutil
 import string
 import sys
@@ -177,6 +178,11 @@ def loaded(root: Path = INTEGRATION) -> Iterator[Package]:
         _NODES.clear()
         for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
             del sys.modules[module]
+
+
+def without_lines(message: str) -> str:
+    """A check's message without the line numbers of the places it names."""
+    return re.sub(r"(\.py):\d+", r"\1", message)
 
 
 def copy_repository(target: Path) -> Path:

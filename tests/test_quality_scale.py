@@ -59,6 +59,7 @@ from tests.quality_checks import (
     placeholders_in,
     reachable_functions,
     select_options,
+    without_lines,
 )
 
 type Check = Callable[[Package], list[str]]
@@ -1570,4 +1571,6 @@ def test_a_broken_copy_is_caught(
     rule = expected.split(" ", maxsplit=1)[0].removesuffix(":")
     with loaded(root) as pkg:
         found = problems(pkg, {rule} if rule in ALL_RULES else set())
-    assert any(message.startswith(expected) for message in found), found
+    # Source line numbers are left out: they move with every edit of a module.
+    expected = without_lines(expected)
+    assert any(without_lines(m).startswith(expected) for m in found), found

@@ -139,6 +139,7 @@ async def test_removing_and_adding_the_account_again_costs_nothing_extra(
     await setup_entry(hass, config_entry)
     old_issue = f"budget_exhausted_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, old_issue) is not None
+    counted = config_entry.runtime_data.usage.total_billable
 
     await hass.config_entries.async_remove(config_entry.entry_id)
     await hass.async_block_till_done()
@@ -151,8 +152,10 @@ async def test_removing_and_adding_the_account_again_costs_nothing_extra(
         version=1,
         data=dict(config_entry.data),
     )
+    before = requests_to(aioresponses_mock, "/api/1/")
     mock_site(aioresponses_mock)
     await setup_entry(hass, again)
-    assert again.runtime_data.usage.total_billable > 4990
+    sent_again = requests_to(aioresponses_mock, "/api/1/") - before
+    assert again.runtime_data.usage.total_billable == counted + sent_again
     assert again.runtime_data.scheduler.plan.paused
     assert issue_registry.async_get_issue(DOMAIN, f"budget_exhausted_{again.entry_id}")

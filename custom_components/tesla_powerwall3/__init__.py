@@ -25,7 +25,7 @@ from .fleet import FleetClient, FleetError, NotRegisteredError
 from .fleet.discovery import Discovery, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .models import PowerwallConfigEntry, PowerwallData
-from .repairs import async_clear
+from .repairs import async_clear_entry
 from .scheduler import PollScheduler
 from .services import async_setup_services
 from .sites import SiteManager
@@ -131,8 +131,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -
     Statistics deletes it), and the month's request count must survive for
     the account's next entry.
     """
-    for kind in ("not_registered", "budget_exhausted"):
-        async_clear(hass, kind, entry.entry_id)
+    async_clear_entry(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -11,6 +11,9 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 
 from .const import CONF_BASE_URL, DOMAIN, README_URL
 
+ISSUE_KINDS = ("not_registered", "budget_exhausted")
+"""The issues raised here, by translation key (an entry's id follows it)."""
+
 
 def _issue_id(kind: str, entry_id: str) -> str:
     return f"{kind}_{entry_id}"
@@ -55,6 +58,13 @@ def async_raise_budget_exhausted(
 def async_clear(hass: HomeAssistant, kind: str, entry_id: str) -> None:
     """Remove an issue once its cause is gone."""
     ir.async_delete_issue(hass, DOMAIN, _issue_id(kind, entry_id))
+
+
+@callback
+def async_clear_entry(hass: HomeAssistant, entry_id: str) -> None:
+    """Remove every issue of an entry that is gone: no Fix could help it."""
+    for kind in ISSUE_KINDS:
+        async_clear(hass, kind, entry_id)
 
 
 class RegisterDomainRepairFlow(RepairsFlow):

@@ -40,9 +40,10 @@ class UsageTracker:
     def __init__(self, hass: HomeAssistant, account: str) -> None:
         """Prepare the store of one Tesla account.
 
-        Kept per account, not per config entry: Tesla bills the month's
-        requests whatever entry sent them, so removing and adding the account
-        again must not start the month's count, or a Retry-After, afresh.
+        Kept per Tesla account, not per config entry: requests sent for the
+        account are billed whichever entry sent them, so removing and adding
+        the account again must not start the month's count, or a
+        Retry-After, afresh.
         """
         self._hass = hass
         self._store: Store[StoredUsage] = Store(
