@@ -193,6 +193,7 @@ def copy_repository(target: Path) -> Path:
     )
     for name in ("README.md", "pyproject.toml"):
         shutil.copy(REPO / name, target / name)
+    shutil.copytree(REPO / "blueprints", target / "blueprints")
     (target / "tests").mkdir()
     for path in (REPO / "tests").glob("test_*.py"):
         shutil.copy(path, target / "tests" / path.name)

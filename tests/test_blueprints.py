@@ -1019,5 +1019,5 @@ def test_import_links_in_the_readme() -> None:
     prefix = "https://my.home-assistant.io/redirect/blueprint_import/?blueprint_url="
     links = re.findall(re.escape(prefix) + r"([^)\s\"'>]+)", readme)
     expected = {f"{SOURCE_URL}/{name}.yaml" for name in BLUEPRINTS}
-    assert {unquote(link) for link in links} <= expected
+    assert {unquote(link) for link in links} == expected
     assert all(link == quote(unquote(link), safe="") for link in links)

@@ -55,7 +55,7 @@ REQUIRED_KEYS = {
     "custom:apexcharts-card": {"series"},
 }
 
-STATES_CALL = re.compile(r"states\(\s*'([a-z_]+\.[a-z0-9_]+)'\s*\)")
+STATES_CALL = re.compile(r"states\(\s*'([a-z_]+\.[a-z0-9_]+)'")
 
 
 def cards_of(view: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -192,8 +192,9 @@ async def test_conditions_and_templates_fit_the_entities(
                 assert state is not None
                 assert condition["state"] in state.attributes["options"]
             if "content" in card:
-                rendered = Template(card["content"], hass).async_render()
-                assert "unknown" not in str(rendered)
+                rendered = str(Template(card["content"], hass).async_render())
+                assert "unknown" not in rendered
+                assert "unavailable" not in rendered
 
 
 @pytest.mark.parametrize(

@@ -403,6 +403,7 @@ def check_parallel_updates(pkg: Package) -> list[str]:
 def entry_hooks(pkg: Package) -> Iterator[tuple[str, Callable[..., Any]]]:
     """The functions Home Assistant passes the config entry to."""
     hooks = [("", "async_setup_entry"), ("", "async_unload_entry")]
+    hooks += [("", "async_remove_entry")]
     hooks += [("", "async_remove_config_entry_device")]
     hooks += [(platform, "async_setup_entry") for platform in pkg.platforms]
     hooks += [("diagnostics", "async_get_config_entry_diagnostics")]
@@ -644,6 +645,111 @@ def check_docs_actions(pkg: Package) -> list[str]:
     return found
 
 
+def readme_text(pkg: Package) -> str:
+    """The README with whitespace collapsed and lower-cased, for finding names."""
+    readme = pkg.repo / "README.md"
+    return " ".join(readme.read_text().split()).lower() if readme.exists() else ""
+
+
+def readme_sections(pkg: Package) -> set[str]:
+    readme = pkg.repo / "README.md"
+    lines = readme.read_text().splitlines() if readme.exists() else []
+    return {line[3:].strip().lower() for line in lines if line.startswith("## ")}
+
+
+def missing_labels(pkg: Package, labels: set[str], what: str) -> list[str]:
+    text = readme_text(pkg)
+    return [
+        f"README.md does not describe the {what} {label!r}"
+        for label in sorted(labels)
+        if label.lower() not in text
+    ]
+
+
+def step_labels(steps: dict[str, Any]) -> set[str]:
+    return {label for step in steps.values() for label in step.get("data", {}).values()}
+
+
+def check_docs_configuration_parameters(pkg: Package) -> list[str]:
+    """The README names every field of the options flow."""
+    options = pkg.strings.get("options", {}).get("step", {})
+    return missing_labels(pkg, step_labels(options), "option")
+
+
+def check_docs_installation_parameters(pkg: Package) -> list[str]:
+    """The README names every field the config flow asks for."""
+    config = pkg.strings.get("config", {}).get("step", {})
+    return missing_labels(pkg, step_labels(config), "set-up field")
+
+
+def check_docs_supported_functions(pkg: Package) -> list[str]:
+    """The README names every entity, by its translated name."""
+    names = {
+        entity["name"]
+        for platform in pkg.strings.get("entity", {}).values()
+        for entity in platform.values()
+    }
+    return missing_labels(pkg, names, "entity")
+
+
+def check_docs_troubleshooting(pkg: Package) -> list[str]:
+    """The README's troubleshooting names every repair issue a user can meet."""
+    titles = {issue["title"] for issue in pkg.strings.get("issues", {}).values()}
+    found = missing_labels(pkg, titles, "repair issue")
+    if "troubleshooting" not in readme_sections(pkg):
+        found.append("README.md has no Troubleshooting section")
+    return found
+
+
+def check_docs_examples(pkg: Package) -> list[str]:
+    """Every blueprint is linked from the README."""
+    text = readme_text(pkg)
+    folder = pkg.repo / "blueprints" / "automation" / pkg.domain
+    found = [
+        f"README.md does not link the blueprint {path.name}"
+        for path in sorted(folder.glob("*.yaml"))
+        if path.name.lower() not in text
+    ]
+    if not any(folder.glob("*.yaml")):
+        found.append(f"no blueprints in {folder.relative_to(pkg.repo)}")
+    return found
+
+
+def check_docs_data_update(pkg: Package) -> list[str]:
+    """The README states the default request budget and the cost of polling."""
+    budget = pkg.module("budget")
+    default = getattr(budget, "DEFAULT_BUDGET", None)
+    text = readme_text(pkg)
+    found = []
+    if default is None or f"{default:,}" not in text:
+        found.append(f"README.md does not state the default budget ({default})")
+    if "polling and what it costs" not in readme_sections(pkg):
+        found.append("README.md has no section on polling and its cost")
+    return found
+
+
+def sections_check(*titles: str) -> Check:
+    """A check that the README has sections of these titles."""
+
+    def check(pkg: Package) -> list[str]:
+        sections = readme_sections(pkg)
+        return [f"README.md has no section {t!r}" for t in titles if t not in sections]
+
+    check.__name__ = f"check_sections_{'_'.join(t.split()[0] for t in titles)}"
+    return check
+
+
+def check_docs_installation_instructions(pkg: Package) -> list[str]:
+    """HACS and manual installation, with the folder to copy."""
+    text = readme_text(pkg)
+    found = sections_check("install")(pkg)
+    if "custom repositories" not in text:
+        found.append("README.md does not explain adding the HACS custom repository")
+    if f"custom_components/{pkg.domain}" not in text:
+        found.append("README.md does not say which folder to copy by hand")
+    return found
+
+
 # --- Exemptions whose reason is a fact about the code ---------------------------
 
 
@@ -688,6 +794,17 @@ RULE_CHECKS: dict[str, tuple[Check, ...]] = {
     "config-flow": (check_config_flow,),
     "diagnostics": (check_diagnostics,),
     "docs-actions": (check_docs_actions,),
+    "docs-configuration-parameters": (check_docs_configuration_parameters,),
+    "docs-data-update": (check_docs_data_update,),
+    "docs-examples": (check_docs_examples,),
+    "docs-installation-instructions": (check_docs_installation_instructions,),
+    "docs-installation-parameters": (check_docs_installation_parameters,),
+    "docs-known-limitations": (sections_check("known limitations"),),
+    "docs-removal-instructions": (sections_check("removing"),),
+    "docs-supported-devices": (sections_check("supported devices"),),
+    "docs-supported-functions": (check_docs_supported_functions,),
+    "docs-troubleshooting": (check_docs_troubleshooting,),
+    "docs-use-cases": (sections_check("examples and use cases"),),
     "entity-translations": (check_entity_translations,),
     "exception-translations": (check_exception_translations,),
     "has-entity-name": (check_has_entity_name,),
@@ -748,20 +865,11 @@ LINKED_TESTS: dict[str, tuple[str, ...]] = {
 
 BY_HAND: dict[str, str] = {
     "appropriate-polling": "the budget scheduler's intervals (tests/test_budget.py)",
-    "docs-configuration-parameters": "README prose",
-    "docs-data-update": "README prose",
-    "docs-examples": "README prose",
     "docs-high-level-description": "README prose",
-    "docs-installation-instructions": "README prose",
-    "docs-installation-parameters": "README prose",
-    "docs-known-limitations": "README prose",
-    "docs-removal-instructions": "README prose",
-    "docs-supported-devices": "README prose",
-    "docs-supported-functions": "README prose (names are abbreviated there)",
-    "docs-troubleshooting": "README prose",
-    "docs-use-cases": "README prose",
     "entity-event-setup": "where listeners are subscribed is a design review",
 }
+"""Rules only a reader can judge. The docs-* checks above find the names and
+sections the README must have; whether its prose explains them well is read."""
 
 EXEMPTIONS: dict[str, Check] = {
     "dependency-transparency": exempt_without_requirements,
@@ -1430,6 +1538,79 @@ BREAKAGES = [
             every=True,
         ),
         "docs-actions: README.md does not document tesla_powerwall3.import_history",
+    ),
+    # docs-*: the names and sections the README must have
+    Breakage(
+        "undocumented_option",
+        lambda root: edit(
+            root.parent.parent / "README.md", "Requests a month", "Budget", every=True
+        ),
+        "docs-configuration-parameters: README.md does not describe the option "
+        "'Requests a month'",
+    ),
+    Breakage(
+        "undocumented_setup_field",
+        strings(
+            lambda d: d["config"]["step"]["register"]["data"].update(
+                domain="Hosted key domain"
+            )
+        ),
+        "docs-installation-parameters: README.md does not describe the set-up field "
+        "'Hosted key domain'",
+    ),
+    Breakage(
+        "undocumented_entity",
+        strings(
+            lambda d: d["entity"]["sensor"]["solar_power"].update(name="Solar output")
+        ),
+        "docs-supported-functions: README.md does not describe the entity "
+        "'Solar output'",
+    ),
+    Breakage(
+        "untroubled_issue",
+        strings(
+            lambda d: d["issues"]["budget_exhausted"].update(title="Out of requests")
+        ),
+        "docs-troubleshooting: README.md does not describe the repair issue "
+        "'Out of requests'",
+    ),
+    Breakage(
+        "unlinked_blueprint",
+        lambda root: edit(
+            root.parent.parent / "README.md", "grid_outage.yaml", "x.yaml", every=True
+        ),
+        "docs-examples: README.md does not link the blueprint grid_outage.yaml",
+    ),
+    Breakage(
+        "unstated_budget",
+        lambda root: edit(root.parent.parent / "README.md", "5,000", "5k", every=True),
+        "docs-data-update: README.md does not state the default budget (5000)",
+    ),
+    Breakage(
+        "no_hacs_steps",
+        repo_file("README.md", "Custom repositories", "Repositories"),
+        "docs-installation-instructions: README.md does not explain adding the HACS "
+        "custom repository",
+    ),
+    Breakage(
+        "no_limitations",
+        repo_file("README.md", "## Known limitations", "## Limits"),
+        "docs-known-limitations: README.md has no section 'known limitations'",
+    ),
+    Breakage(
+        "no_removal",
+        repo_file("README.md", "## Removing", "## Goodbye"),
+        "docs-removal-instructions: README.md has no section 'removing'",
+    ),
+    Breakage(
+        "no_devices",
+        repo_file("README.md", "## Supported devices", "## Devices"),
+        "docs-supported-devices: README.md has no section 'supported devices'",
+    ),
+    Breakage(
+        "no_use_cases",
+        repo_file("README.md", "## Examples and use cases", "## Ideas"),
+        "docs-use-cases: README.md has no section 'examples and use cases'",
     ),
     # config-entry-unloading, stale-devices, diagnostics, brands, integration-owner
     Breakage(
