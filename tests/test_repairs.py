@@ -22,6 +22,16 @@ from tests.common import (
 pytestmark = pytest.mark.usefixtures("setup_credentials")
 
 
+def nearly_used_up(hass_storage: dict[str, Any], entry: MockConfigEntry) -> None:
+    """Store 4,990 of November's 5,000 requests as already sent for the account."""
+    key = f"tesla_powerwall3.{entry.unique_id}.usage"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {"month": "2026-11", "sent": {}, "billable": {"live_status": 4990}},
+    }
+
+
 async def test_not_registered_while_polling(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,
@@ -86,12 +96,7 @@ async def test_budget_used_up_pauses_polling(
     hass_storage: dict[str, Any],
     issue_registry: ir.IssueRegistry,
 ) -> None:
-    key = f"tesla_powerwall3.{config_entry.unique_id}.usage"
-    hass_storage[key] = {
-        "version": 1,
-        "key": key,
-        "data": {"month": "2026-11", "sent": {}, "billable": {"live_status": 4990}},
-    }
+    nearly_used_up(hass_storage, config_entry)
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
     plan = config_entry.runtime_data.scheduler.plan
@@ -129,12 +134,7 @@ async def test_removing_and_adding_the_account_again_costs_nothing_extra(
     Removing the entry withdraws its repair; a new entry for the same account
     goes on counting from there, so the budget stays used up.
     """
-    key = f"tesla_powerwall3.{config_entry.unique_id}.usage"
-    hass_storage[key] = {
-        "version": 1,
-        "key": key,
-        "data": {"month": "2026-11", "sent": {}, "billable": {"live_status": 4990}},
-    }
+    nearly_used_up(hass_storage, config_entry)
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
     old_issue = f"budget_exhausted_{config_entry.entry_id}"
