@@ -2,6 +2,8 @@
 
 import asyncio
 from collections.abc import Generator, Iterator
+from functools import partial
+import importlib
 from types import SimpleNamespace
 from typing import Any
 from unittest.mock import patch
@@ -18,6 +20,7 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+import pytest_socket
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.tesla_powerwall3.const import CONF_BASE_URL, DOMAIN
@@ -113,3 +116,26 @@ def config_entry() -> MockConfigEntry:
             CONF_BASE_URL: NA_URL,
         },
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let PyMySQL serve mysql:// URLs where mysqlclient is not installed.
+
+    PyMySQL reaches the test MariaDB through its Unix socket, from Python: the
+    test plugin blocks those connections (mysqlclient, which Home Assistant
+    ships, connects from C and is never blocked), so Unix sockets are allowed.
+    """
+    if str(config.getoption("dburl", "")).startswith("mysql://"):
+        allow_hosts = pytest_socket.socket_allow_hosts
+        pytest_socket.socket_allow_hosts = partial(allow_hosts, allow_unix_socket=True)
+        importlib.import_module("pymysql").install_as_MySQLdb()
+        converters = importlib.import_module("MySQLdb.converters")
+        # The test plugin registers its frozen datetime with mysqlclient's name.
+        converters.DateTime2literal = converters.escape_datetime  # type: ignore[attr-defined]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs the real recorder, for scripts/test_databases."""
+    for item in items:
+        if "recorder_db_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.recorder)
