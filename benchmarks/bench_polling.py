@@ -15,7 +15,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.tesla_powerwall3.budget import (
+from custom_components.tesla_powerwall3.cost.plan import (
     DEFAULT_BUDGET,
     monthly_cost,
     plan_for_budget,

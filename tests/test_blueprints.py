@@ -862,8 +862,8 @@ async def test_storm_watch_own_notification_and_actions(
 async def count_up_to(powerwall: Powerwall, requests: int) -> None:
     """Count as if the month had been polled; the next poll makes it requests."""
     data = powerwall.entry.runtime_data
-    data.usage.billable["live_status"] += requests - 1 - data.usage.total_billable
-    data.scheduler.async_apply(data)  # the hourly re-plan
+    data.cost.billable["live_status"] += requests - 1 - data.cost.total_billable
+    data.cost.async_replan()  # the hourly re-plan
     await powerwall.poll()
     assert state_of(powerwall.hass, REQUESTS) == str(requests)
 

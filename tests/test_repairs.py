@@ -99,7 +99,7 @@ async def test_budget_used_up_pauses_polling(
     nearly_used_up(hass_storage, config_entry)
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
-    plan = config_entry.runtime_data.scheduler.plan
+    plan = config_entry.runtime_data.cost.plan
     assert plan.paused
     issue = issue_registry.async_get_issue(
         DOMAIN, f"budget_exhausted_{config_entry.entry_id}"
@@ -112,7 +112,7 @@ async def test_budget_used_up_pauses_polling(
         config_entry, options={"mode": "budget", "monthly_budget": 10000}
     )
     await hass.async_block_till_done()
-    assert not config_entry.runtime_data.scheduler.plan.paused
+    assert not config_entry.runtime_data.cost.plan.paused
     assert (
         issue_registry.async_get_issue(
             DOMAIN, f"budget_exhausted_{config_entry.entry_id}"
@@ -139,7 +139,7 @@ async def test_removing_and_adding_the_account_again_costs_nothing_extra(
     await setup_entry(hass, config_entry)
     old_issue = f"budget_exhausted_{config_entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, old_issue) is not None
-    counted = config_entry.runtime_data.usage.total_billable
+    counted = config_entry.runtime_data.cost.total_billable
 
     await hass.config_entries.async_remove(config_entry.entry_id)
     await hass.async_block_till_done()
@@ -156,6 +156,6 @@ async def test_removing_and_adding_the_account_again_costs_nothing_extra(
     mock_site(aioresponses_mock)
     await setup_entry(hass, again)
     sent_again = requests_to(aioresponses_mock, "/api/1/") - before
-    assert again.runtime_data.usage.total_billable == counted + sent_again
-    assert again.runtime_data.scheduler.plan.paused
+    assert again.runtime_data.cost.total_billable == counted + sent_again
+    assert again.runtime_data.cost.plan.paused
     assert issue_registry.async_get_issue(DOMAIN, f"budget_exhausted_{again.entry_id}")

@@ -21,16 +21,15 @@ from .coordinator import (
     authentication_failed,
     report_not_registered,
 )
+from .cost import CostTracker
 from .fleet import FleetClient, FleetError, NotRegisteredError
 from .fleet.discovery import Discovery, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .models import PowerwallConfigEntry, PowerwallData
 from .repairs import async_clear_entry
-from .scheduler import PollScheduler
 from .services import async_setup_services
 from .sites import SiteManager
 from .urls import dev_url
-from .usage import UsageTracker
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -50,13 +49,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
     )
     if override := dev_url():
         LOGGER.warning("Developer override: talking to %s, not to Tesla", override)
-    usage = UsageTracker(hass, entry.unique_id or entry.entry_id)
-    await usage.async_load()
+    cost = CostTracker(hass, entry, simulator=dev_url() is not None)
+    await cost.async_load()
     client = FleetClient(
         async_get_clientsession(hass), token_provider, entry.data[CONF_BASE_URL]
     )
-    entry.async_on_unload(usage.attach(client.counter, client.gate))
-    entry.async_on_unload(usage.async_save)
+    entry.async_on_unload(cost.attach(client.counter, client.gate))
+    entry.async_on_unload(cost.async_save)
 
     discovery = await _async_discover(hass, entry, client)
     if client.base_url != entry.data[CONF_BASE_URL]:
@@ -64,20 +63,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
             entry, data={**entry.data, CONF_BASE_URL: client.base_url}
         )
 
-    scheduler = PollScheduler(hass, entry, usage)
-    products = ProductsCoordinator(
-        hass, entry, client, "account", scheduler.plan.products
-    )
+    products = ProductsCoordinator(hass, entry, client, "account", cost)
     products.async_set_updated_data(discovery.products)
-    data = PowerwallData(
-        client=client, products=products, usage=usage, scheduler=scheduler
-    )
+    data = PowerwallData(client=client, products=products, cost=cost)
     manager = SiteManager(hass, entry, data)
     manager.ignored.update(discovery.skipped)
     for found in discovery.sites:
         await manager.async_add(found, at_setup=True)
     entry.runtime_data = data
-    scheduler.async_start(data)
+    cost.async_start(len(data.sites))
     for site in data.sites.values():
         manager.async_start_history(site)
     entry.async_on_unload(products.async_add_listener(manager.async_products_updated))
@@ -116,7 +110,7 @@ async def _async_options_updated(
     hass: HomeAssistant, entry: PowerwallConfigEntry
 ) -> None:
     """Re-plan polling for new options; no reload needed."""
-    entry.runtime_data.scheduler.async_apply(entry.runtime_data)
+    entry.runtime_data.cost.async_replan()
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> bool:

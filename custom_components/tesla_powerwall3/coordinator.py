@@ -11,6 +11,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_BASE_URL, DOMAIN, LOGGER
+from .cost import CostTracker, PollPlan
 from .fleet import (
     EnergySiteProduct,
     FleetClient,
@@ -51,7 +52,7 @@ def report_not_registered(
 
 
 class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
-    """Polls one Fleet API endpoint; the scheduler sets the interval."""
+    """Polls one Fleet API endpoint at the interval the cost plan gives it."""
 
     config_entry: PowerwallConfigEntry
     endpoint: str
@@ -62,17 +63,26 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
         entry: PowerwallConfigEntry,
         client: FleetClient,
         name: str,
-        update_interval: timedelta,
+        cost: CostTracker,
     ) -> None:
-        """Set up polling."""
+        """Set up polling, following each new plan."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{self.endpoint} {name}",
-            update_interval=update_interval,
+            update_interval=self._interval_in(cost.plan),
         )
         self.client = client
+        entry.async_on_unload(cost.async_add_plan_listener(self._follow_plan))
+
+    @abstractmethod
+    def _interval_in(self, plan: PollPlan) -> timedelta:
+        """Return the plan's interval for this endpoint."""
+
+    @callback
+    def _follow_plan(self, plan: PollPlan) -> None:
+        self.update_interval = self._interval_in(plan)
 
     @abstractmethod
     async def _fetch(self) -> DataT:
@@ -137,10 +147,10 @@ class SiteCoordinator[DataT](PowerwallCoordinator[DataT]):
         entry: PowerwallConfigEntry,
         client: FleetClient,
         site_id: int,
-        update_interval: timedelta,
+        cost: CostTracker,
     ) -> None:
         """Poll the given site."""
-        super().__init__(hass, entry, client, str(site_id), update_interval)
+        super().__init__(hass, entry, client, str(site_id), cost)
         self.site_id = site_id
 
 
@@ -148,6 +158,10 @@ class LiveCoordinator(SiteCoordinator[LiveStatus]):
     """Polls live_status: power flows, charge, grid and Wall Connectors."""
 
     endpoint = "live_status"
+
+    @override
+    def _interval_in(self, plan: PollPlan) -> timedelta:
+        return plan.live
 
     @override
     async def _fetch(self) -> LiveStatus:
@@ -160,6 +174,10 @@ class SiteInfoCoordinator(SiteCoordinator[SiteInfo]):
     endpoint = "site_info"
 
     @override
+    def _interval_in(self, plan: PollPlan) -> timedelta:
+        return plan.site_info
+
+    @override
     async def _fetch(self) -> SiteInfo:
         return await self.client.site_info(self.site_id)
 
@@ -168,6 +186,10 @@ class ProductsCoordinator(PowerwallCoordinator[list[EnergySiteProduct]]):
     """Checks the account daily for energy sites added or removed."""
 
     endpoint = "products"
+
+    @override
+    def _interval_in(self, plan: PollPlan) -> timedelta:
+        return plan.products
 
     @override
     async def _fetch(self) -> list[EnergySiteProduct]:
@@ -184,12 +206,16 @@ class HistoryCoordinator(SiteCoordinator[DailyEnergy]):
         hass: HomeAssistant,
         entry: PowerwallConfigEntry,
         history: SiteHistory,
-        update_interval: timedelta,
+        cost: CostTracker,
     ) -> None:
         """Sync one site's history."""
-        super().__init__(hass, entry, history.client, history.site_id, update_interval)
+        super().__init__(hass, entry, history.client, history.site_id, cost)
         self.history = history
         history.on_progress = self.async_update_listeners
+
+    @override
+    def _interval_in(self, plan: PollPlan) -> timedelta:
+        return plan.history
 
     @override
     async def _fetch(self) -> DailyEnergy:

@@ -83,8 +83,8 @@ async def async_get_config_entry_diagnostics(
                     "options": dict(entry.options),
                 },
                 "base_url": data.client.base_url,
-                "plan": asdict(data.scheduler.plan),
-                "usage": data.usage.as_dict(),
+                "plan": asdict(data.cost.plan),
+                "usage": data.cost.as_dict(),
                 "requests_since_start": dict(data.client.counter.sent),
                 "sites": sites,
             }

@@ -80,5 +80,4 @@ class AccountEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Update when requests are counted or the plan changes."""
         data = self.entry.runtime_data
-        self.async_on_remove(data.usage.add_listener(self.async_write_ha_state))
-        self.async_on_remove(data.scheduler.add_listener(self.async_write_ha_state))
+        self.async_on_remove(data.cost.async_add_listener(self.async_write_ha_state))

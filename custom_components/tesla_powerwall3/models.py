@@ -12,9 +12,8 @@ from .coordinator import (
     ProductsCoordinator,
     SiteInfoCoordinator,
 )
+from .cost import CostTracker
 from .fleet import EnergySiteProduct, FleetClient
-from .scheduler import PollScheduler
-from .usage import UsageTracker
 
 
 @dataclass(kw_only=True)
@@ -49,8 +48,7 @@ class PowerwallData:
 
     client: FleetClient
     products: ProductsCoordinator
-    usage: UsageTracker
-    scheduler: PollScheduler
+    cost: CostTracker
     sites: dict[int, PowerwallSite] = field(default_factory=dict)
     site_listeners: list[SiteListener] = field(default_factory=list)
     """Platforms add the entities of each site, also of sites found later."""

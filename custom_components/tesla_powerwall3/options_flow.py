@@ -15,15 +15,6 @@ from homeassistant.helpers.selector import (
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
-from .budget import (
-    DEFAULT_BUDGET,
-    HISTORY_INTERVAL,
-    MONTHLY_CREDIT,
-    PRICE_PER_REQUEST,
-    SITE_INFO_INTERVAL,
-    month_bounds,
-    monthly_cost,
-)
 from .const import (
     CONF_BACKFILL_DAYS,
     CONF_BUDGET,
@@ -34,8 +25,18 @@ from .const import (
     MODE_BUDGET,
     MODE_INTERVALS,
 )
+from .cost import (
+    DEFAULT_BUDGET,
+    HISTORY_INTERVAL,
+    MONTHLY_CREDIT,
+    PRICE_PER_REQUEST,
+    SITE_INFO_INTERVAL,
+    month_bounds,
+    monthly_cost,
+    plan_from_options,
+)
 from .history_sync import DEFAULT_BACKFILL_DAYS
-from .scheduler import plan_from_options
+from .urls import dev_url
 
 DAYS_IN_MONTH = 30
 DEFAULT_LIVE_SECONDS = 600
@@ -186,7 +187,9 @@ class PowerwallOptionsFlow(OptionsFlow):
         data = getattr(self.config_entry, "runtime_data", None)
         sites = max(len(data.sites), 1) if data is not None else 1
         month_start, _ = month_bounds(dt_util.utcnow())
-        plan = plan_from_options(options, sites, month_start, used=0)
+        plan = plan_from_options(
+            options, sites, month_start, used=0, simulator=dev_url() is not None
+        )
         requests = plan.requests(DAYS_IN_MONTH * 86400, sites)
         total = sum(requests.values())
         return {

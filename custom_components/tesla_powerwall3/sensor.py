@@ -389,12 +389,12 @@ def _progress_attributes(progress: Progress) -> dict[str, Any]:
 
 
 def _endpoint_attributes(entry: PowerwallConfigEntry) -> dict[str, Any]:
-    return dict(sorted(entry.runtime_data.usage.billable.items()))
+    return dict(sorted(entry.runtime_data.cost.billable.items()))
 
 
 def _projected(entry: PowerwallConfigEntry) -> dict[str, int]:
     data = entry.runtime_data
-    return data.scheduler.projected_requests(len(data.sites))
+    return data.cost.projected_requests(len(data.sites))
 
 
 ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
@@ -403,7 +403,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement="requests",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda entry: entry.runtime_data.usage.total_billable,
+        value_fn=lambda entry: entry.runtime_data.cost.total_billable,
         attributes_fn=_endpoint_attributes,
     ),
     AccountSensorDescription(
@@ -419,7 +419,7 @@ ACCOUNT_SENSORS: tuple[AccountSensorDescription, ...] = (
         native_unit_of_measurement="USD",
         suggested_display_precision=2,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda entry: entry.runtime_data.scheduler.projected_cost(
+        value_fn=lambda entry: entry.runtime_data.cost.projected_cost(
             len(entry.runtime_data.sites)
         ),
     ),

@@ -62,9 +62,8 @@ class SiteManager:
     async def async_add(self, found: DiscoveredSite, *, at_setup: bool) -> None:
         """Create a site's coordinators and entities."""
         data = self._data
-        plan = data.scheduler.plan
         info = SiteInfoCoordinator(
-            self._hass, self._entry, data.client, found.site_id, plan.site_info
+            self._hass, self._entry, data.client, found.site_id, data.cost
         )
         info.async_set_updated_data(found.info)
         device = site_device_info(found)
@@ -86,10 +85,10 @@ class SiteManager:
             site_id=found.site_id,
             product=found.product,
             live=LiveCoordinator(
-                self._hass, self._entry, data.client, found.site_id, plan.live
+                self._hass, self._entry, data.client, found.site_id, data.cost
             ),
             info=info,
-            history=HistoryCoordinator(self._hass, entry, history, plan.history),
+            history=HistoryCoordinator(self._hass, entry, history, data.cost),
             device=device,
             device_id=registered.id,
         )
@@ -147,7 +146,7 @@ class SiteManager:
             return
         LOGGER.info("Energy site %s appeared on the account", found.info.site_name)
         await self.async_add(found, at_setup=False)
-        self._data.scheduler.async_apply(self._data)
+        self._data.cost.async_replan(len(self._data.sites))
         self.async_start_history(self._data.sites[found.site_id])
 
     @callback
@@ -162,7 +161,7 @@ class SiteManager:
             registry.async_update_device(
                 site.device_id, remove_config_entry_id=self._entry.entry_id
             )
-        self._data.scheduler.async_apply(self._data)
+        self._data.cost.async_replan(len(self._data.sites))
 
     @callback
     def _update_firmware(self, site: PowerwallSite) -> None:

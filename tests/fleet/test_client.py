@@ -1,5 +1,6 @@
 """Fleet API client: every endpoint and every error class, with real bodies."""
 
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -52,6 +53,19 @@ async def client(tokens: FakeTokens) -> AsyncIterator[FleetClient]:
 
 
 @pytest.fixture
+def billed(client: FleetClient) -> Counter[str]:
+    """The requests per endpoint the client's counter reports as billable."""
+    counted: Counter[str] = Counter()
+
+    def record(endpoint: str, billable: bool) -> None:
+        if billable:
+            counted[endpoint] += 1
+
+    client.counter.add_listener(record)
+    return counted
+
+
+@pytest.fixture
 def mock() -> Iterator[aioresponses]:
     with aioresponses() as mocked:
         yield mocked
@@ -62,7 +76,7 @@ def sent(mock: aioresponses) -> list[tuple[str, URL]]:
 
 
 async def test_products_keeps_energy_sites_only(
-    client: FleetClient, mock: aioresponses
+    client: FleetClient, mock: aioresponses, billed: Counter[str]
 ) -> None:
     mock.get(
         f"{NA_URL}/api/1/products", payload=load_payload("products_real_2024-04-12")
@@ -75,7 +89,7 @@ async def test_products_keeps_energy_sites_only(
     assert site.has_energy_devices
     assert site.site_name is None  # "" in the payload
     assert client.counter.sent == {"products": 1}
-    assert client.counter.billable == {"products": 1}
+    assert billed == {"products": 1}
 
 
 async def test_products_sample_without_components(
@@ -314,6 +328,7 @@ async def test_bearer_token_sent(client: FleetClient, mock: aioresponses) -> Non
 async def test_error_classes(
     client: FleetClient,
     mock: aioresponses,
+    billed: Counter[str],
     status: int,
     payload: str | None,
     error_class: type[FleetHTTPError],
@@ -329,7 +344,7 @@ async def test_error_classes(
     assert caught.value.endpoint == "live_status"
     assert str(status) in str(caught.value)
     billable = 1 if status < 500 else 0
-    assert client.counter.billable["live_status"] == billable
+    assert billed["live_status"] == billable
     assert client.counter.sent["live_status"] == 1
 
 
@@ -360,7 +375,7 @@ async def test_421_wrong_region_names_base_url(
 
 
 async def test_429_reads_retry_after_and_ratelimit_headers(
-    client: FleetClient, mock: aioresponses
+    client: FleetClient, mock: aioresponses, billed: Counter[str]
 ) -> None:
     mock.get(
         site_url(SITE_ID, "live_status"),
@@ -383,7 +398,7 @@ async def test_429_reads_retry_after_and_ratelimit_headers(
         45983,
     )
     assert err.error == "Retry in 37829 seconds"
-    assert client.counter.billable["live_status"] == 1
+    assert billed["live_status"] == 1
 
 
 async def test_429_retry_after_from_body_or_date(
@@ -493,13 +508,17 @@ async def test_401_twice_raises_token_expired(
     ],
 )
 async def test_network_failures(
-    client: FleetClient, mock: aioresponses, kwargs: dict[str, Any], message: str
+    client: FleetClient,
+    mock: aioresponses,
+    billed: Counter[str],
+    kwargs: dict[str, Any],
+    message: str,
 ) -> None:
     mock.get(site_url(SITE_ID, "live_status"), **kwargs)
     with pytest.raises(FleetConnectionError, match=message):
         await client.live_status(SITE_ID)
     assert client.counter.sent["live_status"] == 1
-    assert client.counter.total_billable == 0
+    assert billed.total() == 0
 
 
 @pytest.mark.parametrize(
@@ -529,10 +548,12 @@ async def test_error_without_json_body_keeps_text(
     assert caught.value.error == "Bad gateway"
 
 
-async def test_counter_listeners(client: FleetClient, mock: aioresponses) -> None:
-    seen: list[tuple[str, int | None]] = []
+async def test_counter_listeners(
+    client: FleetClient, mock: aioresponses, billed: Counter[str]
+) -> None:
+    seen: list[tuple[str, bool]] = []
     remove = client.counter.add_listener(
-        lambda endpoint, status: seen.append((endpoint, status))
+        lambda endpoint, billable: seen.append((endpoint, billable))
     )
     mock.get(f"{NA_URL}/api/1/products", payload={"response": []})
     mock.get(f"{NA_URL}/api/1/products", status=503)
@@ -542,6 +563,6 @@ async def test_counter_listeners(client: FleetClient, mock: aioresponses) -> Non
     remove()
     mock.get(f"{NA_URL}/api/1/products", payload={"response": []})
     await client.products()
-    assert seen == [("products", 200), ("products", 503)]
+    assert seen == [("products", True), ("products", False)]
     assert client.counter.total_sent == 3
-    assert client.counter.total_billable == 2
+    assert billed.total() == 2

@@ -1,4 +1,4 @@
-"""Counting of Fleet API requests, since Tesla may bill each one."""
+"""Counting of Fleet API requests, and the one rule of which ones Tesla bills."""
 
 from collections import Counter
 from collections.abc import Callable
@@ -6,27 +6,31 @@ from collections.abc import Callable
 BILLABLE_BELOW_STATUS = 500
 """Tesla bills every response with a status below 500, 429 included."""
 
+type RequestListener = Callable[[str, bool], None]
+"""Called with the endpoint of each request and whether Tesla may bill it."""
+
+
+def is_billable(status: int | None) -> bool:
+    """Tell whether Tesla may bill a request; status is None without a response."""
+    return status is not None and status < BILLABLE_BELOW_STATUS
+
 
 class RequestCounter:
-    """Counts requests per endpoint and tells listeners about each one."""
+    """Counts requests per endpoint and tells listeners whether each is billable."""
 
     def __init__(self) -> None:
         """Start with no requests counted."""
         self.sent: Counter[str] = Counter()
-        self.billable: Counter[str] = Counter()
-        self._listeners: list[Callable[[str, int | None], None]] = []
+        self._listeners: list[RequestListener] = []
 
     def record(self, endpoint: str, status: int | None) -> None:
         """Count one request; status is None when no response arrived."""
         self.sent[endpoint] += 1
-        if status is not None and status < BILLABLE_BELOW_STATUS:
-            self.billable[endpoint] += 1
+        billable = is_billable(status)
         for listener in list(self._listeners):
-            listener(endpoint, status)
+            listener(endpoint, billable)
 
-    def add_listener(
-        self, listener: Callable[[str, int | None], None]
-    ) -> Callable[[], None]:
+    def add_listener(self, listener: RequestListener) -> Callable[[], None]:
         """Call listener after each request; returns a function that removes it."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
@@ -35,8 +39,3 @@ class RequestCounter:
     def total_sent(self) -> int:
         """Requests sent, whatever their outcome."""
         return sum(self.sent.values())
-
-    @property
-    def total_billable(self) -> int:
-        """Requests Tesla may bill."""
-        return sum(self.billable.values())

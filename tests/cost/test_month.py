@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.tesla_powerwall3.budget import DEFAULT_BUDGET
+from custom_components.tesla_powerwall3.cost.plan import DEFAULT_BUDGET
 from tests.common import NA_URL, load_payload, mock_history, setup_entry, site_url
 
 pytestmark = pytest.mark.usefixtures("setup_credentials")
@@ -64,14 +64,14 @@ async def test_default_budget_over_a_30_day_month(
 
     await run_until(hass, freezer, start + timedelta(days=30) - timedelta(seconds=1))
 
-    usage = config_entry.runtime_data.usage
-    assert usage.total_billable <= DEFAULT_BUDGET
+    cost = config_entry.runtime_data.cost
+    assert cost.total_billable <= DEFAULT_BUDGET
     # The budget is used, not left idle: live data is as fresh as it allows.
     # (Re-planning hands the history sync's unused share to live polling.)
-    assert usage.total_billable >= 0.98 * DEFAULT_BUDGET
-    assert usage.billable["live_status"] >= 3400
-    assert usage.billable["site_info"] == 720
-    assert usage.billable["products"] == 30  # setup, then one a day
+    assert cost.total_billable >= 0.98 * DEFAULT_BUDGET
+    assert cost.billable["live_status"] >= 3400
+    assert cost.billable["site_info"] == 720
+    assert cost.billable["products"] == 30  # setup, then one a day
     # The hourly history sync: 30 days backfilled at setup, then 24 a day plus
     # one around each local midnight.
-    assert 30 * 24 <= usage.billable["calendar_history"] <= 31 + 30 * 25
+    assert 30 * 24 <= cost.billable["calendar_history"] <= 31 + 30 * 25

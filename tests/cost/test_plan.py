@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from custom_components.tesla_powerwall3.budget import (
+from custom_components.tesla_powerwall3.cost.plan import (
     DEFAULT_BUDGET,
     MIN_LIVE_INTERVAL,
     month_bounds,

@@ -8,9 +8,21 @@ month goes on, so restarts and manual refreshes are absorbed instead of
 pushing the month over budget.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import math
+from typing import Any
+
+from ..const import (
+    CONF_BUDGET,
+    CONF_HISTORY_INTERVAL,
+    CONF_LIVE_INTERVAL,
+    CONF_MODE,
+    CONF_SITE_INFO_INTERVAL,
+    DEV_LIVE_INTERVAL,
+    MODE_INTERVALS,
+)
 
 PRICE_PER_REQUEST = 0.002
 """Tesla's Data price in USD: $1 per 500 requests."""
@@ -134,3 +146,34 @@ def plan_for_intervals(
 def monthly_cost(requests: int) -> float:
     """Return what Tesla would charge in USD, after the monthly credit."""
     return max(0.0, round(requests * PRICE_PER_REQUEST - MONTHLY_CREDIT, 2))
+
+
+def plan_from_options(
+    options: Mapping[str, Any],
+    sites: int,
+    now: datetime,
+    used: int,
+    *,
+    simulator: bool,
+) -> PollPlan:
+    """Return the plan the entry's options ask for.
+
+    simulator: the requests go to the local simulator, which bills nothing.
+    """
+    if options.get(CONF_MODE) == MODE_INTERVALS:
+        return plan_for_intervals(
+            live=timedelta(seconds=options[CONF_LIVE_INTERVAL]),
+            site_info=timedelta(minutes=options[CONF_SITE_INFO_INTERVAL]),
+            history=timedelta(minutes=options[CONF_HISTORY_INTERVAL]),
+        )
+    if CONF_MODE not in options and simulator:
+        # The simulator costs nothing: show values that change quickly.
+        return plan_for_intervals(
+            DEV_LIVE_INTERVAL, SITE_INFO_INTERVAL, HISTORY_INTERVAL
+        )
+    return plan_for_budget(budget_of(options), sites, now, used)
+
+
+def budget_of(options: Mapping[str, Any]) -> int:
+    """Return the monthly request budget the options set."""
+    return int(options.get(CONF_BUDGET, DEFAULT_BUDGET))

@@ -1,0 +1,1 @@
+"""Tests of cost control: the budget plan and the request tracker."""
