@@ -25,6 +25,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.tesla_powerwall3.const import CONF_BASE_URL, DOMAIN
 from tests.common import ACCOUNT_ID, CLIENT_ID, CLIENT_SECRET, NA_URL, make_jwt
+from tests.translation_check import checking
 
 
 class _ClientResponse(ClientResponse):
@@ -51,6 +52,15 @@ aioresponses.core.stream_reader_factory = _stream_reader  # type: ignore[attr-de
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+@pytest.fixture(autouse=True)
+def check_translations() -> Iterator[None]:
+    """Fail a test that makes the integration show a text en.json lacks."""
+    with checking() as check:
+        yield
+    if check.problems:
+        pytest.fail("Translations:\n" + "\n".join(sorted(set(check.problems))))
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ REGISTER_SCHEMA = vol.Schema(
     }
 )
 KEY_URL_TEMPLATE = (
-    "https://<domain>/.well-known/appspecific/com.tesla.3p.public-key.pem"
+    "https://YOUR-DOMAIN/.well-known/appspecific/com.tesla.3p.public-key.pem"
 )
 DOMAIN_PATTERN = re.compile(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
