@@ -16,11 +16,8 @@ from homeassistant.helpers.typing import ConfigType
 
 from .auth import EntryTokenProvider
 from .const import CONF_BASE_URL, DOMAIN, LOGGER
-from .coordinator import (
-    ProductsCoordinator,
-    authentication_failed,
-    report_not_registered,
-)
+from .coordinator import ProductsCoordinator
+from .errors import authentication_failed, report_not_registered
 from .fleet import FleetClient, FleetError, NotRegisteredError
 from .fleet.discovery import Discovery, discover_energy_sites
 from .fleet.errors import AuthenticationError
