@@ -1,6 +1,7 @@
 """Sites and Wall Connectors that appear or vanish while the entry runs."""
 
 import copy
+from datetime import timedelta
 from typing import Any
 
 from aioresponses import aioresponses
@@ -101,27 +102,33 @@ async def test_site_appears_then_disappears(
     info = load_payload("site_info_bolt_sdk_sample")
     info["response"]["site_name"] = "Cabin"
     aioresponses_mock.get(site_url(5678, "site_info"), payload=info, repeat=True)
-    aioresponses_mock.get(
-        site_url(5678, "live_status"),
-        payload=load_payload("live_status_real_2023-12-17_off_grid_intentional"),
-        repeat=True,
-    )
+    cabin = load_payload("live_status_real_2023-12-17_off_grid_intentional")
+    cabin["response"]["wall_connectors"] = [{"din": "1457768-02-G--CABIN", "vin": ""}]
+    aioresponses_mock.get(site_url(5678, "live_status"), payload=cabin, repeat=True)
     mock_history(aioresponses_mock, site_id=5678)
     await check_products(
         hass, freezer, config_entry, aioresponses_mock, products(SECOND_SITE)
     )
     assert set(config_entry.runtime_data.sites) == {1234, 5678}
-    assert "5678" in site_devices(device_registry, config_entry)
+    assert {"5678", "wall_connector_1457768-02-G--CABIN"} <= site_devices(
+        device_registry, config_entry
+    )
     assert state_of(hass, "sensor.cabin_solar_power") == "0.82"
     assert state_of(hass, "sensor.cabin_grid_status") == "islanded"
 
     # The site is removed from the account: its device and entities go.
     await check_products(hass, freezer, config_entry, aioresponses_mock, products())
     assert set(config_entry.runtime_data.sites) == {1234}
-    assert "5678" not in site_devices(device_registry, config_entry)
+    devices = site_devices(device_registry, config_entry)
+    assert "5678" not in devices
+    assert "wall_connector_1457768-02-G--CABIN" not in devices
     assert entity_registry.async_get("sensor.cabin_solar_power") is None
     assert hass.states.get("sensor.cabin_solar_power") is None
     assert state_of(hass, "sensor.my_home_solar_power") == "16.854"
+
+    # The gone site's coordinators may still answer once: nothing comes back.
+    await tick(hass, freezer, timedelta(hours=1))
+    assert "5678" not in site_devices(device_registry, config_entry)
 
 
 async def test_retired_new_site_is_probed_once(
