@@ -1,13 +1,20 @@
 """Helpers shared by the tests."""
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 import json
 from pathlib import Path
 import re
 import time
 from typing import Any
+from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -19,6 +26,14 @@ ACCOUNT_ID = "9f3c2a44-1d7b-4a7e-9d3b-1c0e2f5a6b7c"
 SITE_ID = 1234
 CLIENT_ID = "client-id"
 CLIENT_SECRET = "client-secret"
+
+LIVE_CAPTURES = [
+    "live_status_real_2023-11-06_charging_wc_plugged",
+    "live_status_real_2023-11-06_exporting",
+    "live_status_real_2023-12-17_off_grid_intentional",
+    "live_status_bolt_sdk_sample",
+]
+"""Real live_status answers, each a different moment of a site's day."""
 
 
 def load_payload(name: str) -> dict[str, Any]:
@@ -69,8 +84,13 @@ def mock_site(
     base: str = NA_URL,
     live: str | dict[str, Any] = "live_status_real_2023-11-06_exporting",
     products: dict[str, Any] | None = None,
+    *,
+    repeat: bool = False,
 ) -> None:
-    """Mock products, site_info and live_status of the one-site account (1234)."""
+    """Mock products, site_info and live_status of the one-site account (1234).
+
+    With repeat, the site answers every poll the same, not just the first.
+    """
     mock.get(
         f"{base}/api/1/products",
         payload=products or load_payload("products_real_2024-04-12"),
@@ -78,10 +98,12 @@ def mock_site(
     mock.get(
         site_url(1234, "site_info", base),
         payload=load_payload("site_info_bolt_sdk_sample"),
+        repeat=repeat,
     )
     mock.get(
         site_url(1234, "live_status", base),
         payload=load_payload(live) if isinstance(live, str) else live,
+        repeat=repeat,
     )
     mock_history(mock, base)
 
@@ -116,3 +138,34 @@ def requests_to(mock: Any, fragment: str) -> int:
     return sum(
         len(calls) for (_, url), calls in mock.requests.items() if fragment in str(url)
     )
+
+
+def two_wall_connectors() -> dict[str, Any]:
+    """Return a real live_status with a second, charging Wall Connector added."""
+    live = load_payload("live_status_real_2023-11-06_charging_wc_plugged")
+    live["response"]["wall_connectors"].append(
+        {
+            "din": "1457768-02-G--B7S12345J99999",
+            "wall_connector_fault_state": 4,
+            "wall_connector_power": 7200.5,
+            "wall_connector_state": 1,
+            "vin": "5YJ3E1EA0KF000001",
+        }
+    )
+    return live
+
+
+@contextmanager
+def only_platforms(*platforms: Platform) -> Iterator[None]:
+    """Set up only the given platforms of the integration."""
+    with patch("custom_components.tesla_powerwall3.PLATFORMS", list(platforms)):
+        yield
+
+
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, interval: timedelta
+) -> None:
+    """Move the clock on and let every timer that came due run."""
+    freezer.tick(interval)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()

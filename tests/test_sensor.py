@@ -1,10 +1,10 @@
-"""Entities of every platform, as snapshots of every state and registry entry."""
+"""Sensors: snapshots of every state and registry entry, and odd payloads."""
 
 from collections.abc import Iterator
 from typing import Any
-from unittest.mock import patch
 
 from aioresponses import aioresponses
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -15,29 +15,28 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 
-from tests.common import NA_URL, load_payload, mock_history, site_url, state_of
+from tests.common import (
+    LIVE_CAPTURES,
+    load_payload,
+    mock_site,
+    only_platforms,
+    requests_to,
+    setup_entry,
+    site_url,
+    state_of,
+    tick,
+    two_wall_connectors,
+)
 
 pytestmark = [
     pytest.mark.usefixtures("setup_credentials", "entity_registry_enabled_by_default"),
     pytest.mark.freeze_time("2026-11-15 12:00:00+00:00"),
 ]
 
-LIVE_CAPTURES = [
-    "live_status_real_2023-11-06_charging_wc_plugged",
-    "live_status_real_2023-11-06_exporting",
-    "live_status_real_2023-12-17_off_grid_intentional",
-    "live_status_bolt_sdk_sample",
-]
-
-
-@pytest.fixture
-def platform() -> Platform:
-    return Platform.SENSOR
-
 
 @pytest.fixture(autouse=True)
-def only_platform(platform: Platform) -> Iterator[None]:
-    with patch("custom_components.tesla_powerwall3.PLATFORMS", [platform]):
+def only_sensors() -> Iterator[None]:
+    with only_platforms(Platform.SENSOR):
         yield
 
 
@@ -46,23 +45,11 @@ async def setup_site(
     mock: aioresponses,
     entry: MockConfigEntry,
     live: dict[str, Any],
-    site_info: dict[str, Any] | None = None,
 ) -> None:
-    mock.get(
-        f"{NA_URL}/api/1/products", payload=load_payload("products_real_2024-04-12")
-    )
-    mock.get(
-        site_url(1234, "site_info"),
-        payload=site_info or load_payload("site_info_bolt_sdk_sample"),
-    )
-    mock.get(site_url(1234, "live_status"), payload=live)
-    mock_history(mock)
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    mock_site(mock, live=live)
+    await setup_entry(hass, entry)
 
 
-@pytest.mark.parametrize("platform", [Platform.SENSOR, Platform.BINARY_SENSOR])
 @pytest.mark.parametrize("live", LIVE_CAPTURES)
 async def test_platform_snapshot(
     hass: HomeAssistant,
@@ -76,21 +63,6 @@ async def test_platform_snapshot(
     await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
 
 
-def two_wall_connectors() -> dict[str, Any]:
-    live = load_payload("live_status_real_2023-11-06_charging_wc_plugged")
-    live["response"]["wall_connectors"].append(
-        {
-            "din": "1457768-02-G--B7S12345J99999",
-            "wall_connector_fault_state": 4,
-            "wall_connector_power": 7200.5,
-            "wall_connector_state": 1,
-            "vin": "5YJ3E1EA0KF000001",
-        }
-    )
-    return live
-
-
-@pytest.mark.parametrize("platform", [Platform.SENSOR, Platform.BINARY_SENSOR])
 async def test_two_wall_connectors_snapshot(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,
@@ -119,18 +91,22 @@ async def test_site_without_energy_left(
     assert state_of(hass, "sensor.my_home_backup_time_at_current_load") == "10.37"
 
 
+def with_unknown_values() -> dict[str, Any]:
+    live = load_payload("live_status_real_2023-11-06_exporting")
+    del live["response"]["percentage_charged"]
+    live["response"]["solar_power"] = None
+    live["response"]["island_status"] = "off_grid_on_the_moon"
+    live["response"]["wall_connectors"][0]["wall_connector_state"] = 42
+    return live
+
+
 async def test_missing_and_unknown_values(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,
     config_entry: MockConfigEntry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    live = load_payload("live_status_real_2023-11-06_exporting")
-    del live["response"]["percentage_charged"]
-    live["response"]["solar_power"] = None
-    live["response"]["island_status"] = "off_grid_on_the_moon"
-    live["response"]["wall_connectors"][0]["wall_connector_state"] = 42
-    await setup_site(hass, aioresponses_mock, config_entry, live)
+    await setup_site(hass, aioresponses_mock, config_entry, with_unknown_values())
     assert state_of(hass, "sensor.my_home_battery_charge") == "unknown"
     assert state_of(hass, "sensor.my_home_solar_power") == "unknown"
     assert state_of(hass, "sensor.my_home_grid_power") == "-12.949"
@@ -138,3 +114,26 @@ async def test_missing_and_unknown_values(
     assert state_of(hass, "sensor.wall_connector_1234_state") == "unknown"
     assert "unknown island_status: 'off_grid_on_the_moon'" in caplog.text
     assert "unknown wall_connector_state: 42" in caplog.text
+
+
+async def test_unknown_code_is_logged_once_per_load(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    message = "unknown island_status: 'off_grid_on_the_moon'"
+    await setup_site(hass, aioresponses_mock, config_entry, with_unknown_values())
+    aioresponses_mock.get(site_url(1234, "live_status"), payload=with_unknown_values())
+    interval = config_entry.runtime_data.sites[1234].live.update_interval
+    assert interval is not None
+    await tick(hass, freezer, interval)
+    assert requests_to(aioresponses_mock, "live_status") == 2
+    assert caplog.text.count(message) == 1
+
+    # A reload starts afresh, and tells again.
+    mock_site(aioresponses_mock, live=with_unknown_values())
+    assert await hass.config_entries.async_reload(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert caplog.text.count(message) == 2

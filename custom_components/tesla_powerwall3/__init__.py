@@ -16,12 +16,10 @@ from homeassistant.helpers.typing import ConfigType
 
 from .auth import EntryTokenProvider
 from .const import CONF_BASE_URL, DOMAIN, LOGGER
-from .coordinator import (
-    ProductsCoordinator,
-    authentication_failed,
-    report_not_registered,
-)
+from .coordinator import ProductsCoordinator
 from .cost import CostTracker
+from .devices import DeviceManager
+from .errors import authentication_failed, report_not_registered
 from .fleet import FleetClient, FleetError, NotRegisteredError
 from .fleet.discovery import Discovery, discover_energy_sites
 from .fleet.errors import AuthenticationError
@@ -65,16 +63,21 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
 
     products = ProductsCoordinator(hass, entry, client, "account", cost)
     products.async_set_updated_data(discovery.products)
-    data = PowerwallData(client=client, products=products, cost=cost)
-    manager = SiteManager(hass, entry, data)
-    manager.ignored.update(discovery.skipped)
-    for found in discovery.sites:
-        await manager.async_add(found, at_setup=True)
+    data = PowerwallData(
+        client=client,
+        products=products,
+        cost=cost,
+        devices=DeviceManager(hass, entry),
+    )
     entry.runtime_data = data
+    sites = SiteManager(hass, entry, data)
+    sites.ignored.update(discovery.skipped)
+    for found in discovery.sites:
+        await sites.async_add(found, at_setup=True)
     cost.async_start(len(data.sites))
     for site in data.sites.values():
-        manager.async_start_history(site)
-    entry.async_on_unload(products.async_add_listener(manager.async_products_updated))
+        sites.async_start_history(site)
+    entry.async_on_unload(products.async_add_listener(sites.async_products_updated))
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -132,5 +135,4 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: PowerwallConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let the user delete a device only when it no longer exists at Tesla."""
-    manager = SiteManager(hass, entry, entry.runtime_data)
-    return not manager.is_current_device(device)
+    return not entry.runtime_data.devices.is_current_device(device)

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -13,15 +12,13 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .const import VEHICLE_CONNECTED_STATES
+from .coordinator import LiveCoordinator, SiteInfoCoordinator
 from .entity import PowerwallEntity, WallConnectorEntity
 from .fleet import LiveStatus, SiteInfo, WallConnector
 from .models import PowerwallConfigEntry, PowerwallSite
-from .sites import wall_connector_dins
 
 PARALLEL_UPDATES = 0  # coordinators do the polling
-
-VEHICLE_CONNECTED_STATES = {1, 4, 5, 6}
-"""Charging, waiting for the vehicle, time restricted, charging with a fault."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,44 +78,32 @@ async def async_setup_entry(
     entry: PowerwallConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the binary sensors of every site, now and as sites appear."""
+    """Add the binary sensors of every site, now and as sites or connectors appear."""
 
     @callback
     def add_site(site: PowerwallSite) -> None:
         async_add_entities(
             [
-                *(LiveBinarySensor(site, d) for d in LIVE_BINARY_SENSORS),
-                *(InfoBinarySensor(site, d) for d in INFO_BINARY_SENSORS),
+                *(LiveBinarySensor(site, site.live, d) for d in LIVE_BINARY_SENSORS),
+                *(InfoBinarySensor(site, site.info, d) for d in INFO_BINARY_SENSORS),
             ]
         )
-        known_dins: set[str] = set()
 
-        @callback
-        def add_wall_connectors() -> None:
-            new_dins = wall_connector_dins(site) - known_dins
-            known_dins.update(new_dins)
-            async_add_entities(
-                WallConnectorBinarySensor(site, din, d)
-                for din in sorted(new_dins)
-                for d in WALL_CONNECTOR_BINARY_SENSORS
-            )
-
-        add_wall_connectors()
-        entry.async_on_unload(site.live.async_add_listener(add_wall_connectors))
-        entry.async_on_unload(site.info.async_add_listener(add_wall_connectors))
+    @callback
+    def add_wall_connector(site: PowerwallSite, din: str) -> None:
+        async_add_entities(
+            WallConnectorBinarySensor(site, din, d)
+            for d in WALL_CONNECTOR_BINARY_SENSORS
+        )
 
     entry.runtime_data.add_site_listener(add_site)
+    entry.runtime_data.add_wall_connector_listener(add_wall_connector)
 
 
-class LiveBinarySensor(PowerwallEntity[Any], BinarySensorEntity):
+class LiveBinarySensor(PowerwallEntity[LiveCoordinator], BinarySensorEntity):
     """A flag from live_status."""
 
     entity_description: LiveBinaryDescription
-
-    def __init__(self, site: PowerwallSite, description: LiveBinaryDescription) -> None:
-        """Create the binary sensor for a site."""
-        super().__init__(site, site.live, description.key)
-        self.entity_description = description
 
     @property
     def is_on(self) -> bool | None:
@@ -126,15 +111,10 @@ class LiveBinarySensor(PowerwallEntity[Any], BinarySensorEntity):
         return self.entity_description.is_on_fn(self.coordinator.data)
 
 
-class InfoBinarySensor(PowerwallEntity[Any], BinarySensorEntity):
+class InfoBinarySensor(PowerwallEntity[SiteInfoCoordinator], BinarySensorEntity):
     """A flag from site_info."""
 
     entity_description: InfoBinaryDescription
-
-    def __init__(self, site: PowerwallSite, description: InfoBinaryDescription) -> None:
-        """Create the binary sensor for a site."""
-        super().__init__(site, site.info, description.key)
-        self.entity_description = description
 
     @property
     def is_on(self) -> bool | None:
@@ -146,13 +126,6 @@ class WallConnectorBinarySensor(WallConnectorEntity, BinarySensorEntity):
     """A flag of one Wall Connector."""
 
     entity_description: WallConnectorBinaryDescription
-
-    def __init__(
-        self, site: PowerwallSite, din: str, description: WallConnectorBinaryDescription
-    ) -> None:
-        """Create the binary sensor for a connector."""
-        super().__init__(site, din, description.key)
-        self.entity_description = description
 
     @property
     def is_on(self) -> bool | None:

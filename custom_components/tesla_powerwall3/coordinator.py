@@ -5,13 +5,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, override
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_BASE_URL, DOMAIN, LOGGER
 from .cost import CostTracker, PollPlan
+from .errors import authentication_failed, report_not_registered
 from .fleet import (
     EnergySiteProduct,
     FleetClient,
@@ -24,31 +24,10 @@ from .fleet import (
 )
 from .fleet.errors import AuthenticationError
 from .history_sync import DailyEnergy, SiteHistory
-from .repairs import async_clear, async_raise_not_registered
+from .repairs import async_clear
 
 if TYPE_CHECKING:
     from .models import PowerwallConfigEntry
-
-
-def authentication_failed(err: AuthenticationError) -> ConfigEntryAuthFailed:
-    """Return the exception that starts reauthentication."""
-    return ConfigEntryAuthFailed(
-        translation_domain=DOMAIN,
-        translation_key="authentication_failed",
-        translation_placeholders={"error": str(err)},
-    )
-
-
-def report_not_registered(
-    hass: HomeAssistant,
-    entry: PowerwallConfigEntry,
-    err: NotRegisteredError,
-    base_url: str,
-) -> dict[str, str]:
-    """Raise the repair issue for a 412; return the error's placeholders."""
-    region_url = err.region_url or base_url
-    async_raise_not_registered(hass, entry.entry_id, entry.title, region_url)
-    return {"region_url": region_url}
 
 
 class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):

@@ -1,16 +1,18 @@
-"""Base entities: of a site, of a Wall Connector, and of the account."""
+"""Base entities: of a site, of a Wall Connector, and of the account.
+
+Each takes its entity description; the description's key is also the
+entity's translation key and the end of its unique id.
+"""
 
 from typing import Any
 
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, MANUFACTURER
-from .coordinator import SiteCoordinator
+from .coordinator import LiveCoordinator, SiteCoordinator
+from .devices import account_device_info, wall_connector_device_info
 from .fleet import WallConnector
 from .models import PowerwallConfigEntry, PowerwallSite
-from .sites import wall_connector_identifier
 
 
 class PowerwallEntity[CoordinatorT: SiteCoordinator[Any]](
@@ -21,41 +23,37 @@ class PowerwallEntity[CoordinatorT: SiteCoordinator[Any]](
     _attr_has_entity_name = True
 
     def __init__(
-        self, site: PowerwallSite, coordinator: CoordinatorT, key: str
+        self,
+        site: PowerwallSite,
+        coordinator: CoordinatorT,
+        description: EntityDescription,
     ) -> None:
         """Attach the entity to its site's device."""
         super().__init__(coordinator)
         self.site = site
-        self._attr_translation_key = key
-        self._attr_unique_id = f"{site.site_id}_{key}"
+        self.entity_description = description
+        self._attr_translation_key = description.key
+        self._attr_unique_id = f"{site.site_id}_{description.key}"
         self._attr_device_info = site.device
 
 
-class WallConnectorEntity(PowerwallEntity[Any]):
+class WallConnectorEntity(PowerwallEntity[LiveCoordinator]):
     """An entity of a Wall Connector, which live_status reports per site."""
 
-    def __init__(self, site: PowerwallSite, din: str, key: str) -> None:
+    def __init__(
+        self, site: PowerwallSite, din: str, description: EntityDescription
+    ) -> None:
         """Attach the entity to the Wall Connector's own device."""
-        super().__init__(site, site.live, key)
+        super().__init__(site, site.live, description)
         self.din = din
-        self._attr_unique_id = f"{site.site_id}_{din}_{key}"
-        serial = din.rsplit("-", 1)[-1]
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, wall_connector_identifier(din))},
-            manufacturer=MANUFACTURER,
-            model="Wall Connector",
-            name=f"Wall Connector {serial[-4:]}",
-            serial_number=serial,
-            via_device_id=site.device_id,
-        )
+        self._attr_unique_id = f"{site.site_id}_{din}_{description.key}"
+        self._attr_device_info = wall_connector_device_info(site, din)
 
     @property
     def connector(self) -> WallConnector | None:
         """Return this connector in the latest live_status, if reported."""
         data = self.coordinator.data
-        if data is None:
-            return None
-        return next((c for c in data.wall_connectors if c.din == self.din), None)
+        return None if data is None else data.wall_connector(self.din)
 
 
 class AccountEntity(Entity):
@@ -64,18 +62,15 @@ class AccountEntity(Entity):
     _attr_has_entity_name = True
     _attr_should_poll = False
 
-    def __init__(self, entry: PowerwallConfigEntry, key: str) -> None:
+    def __init__(
+        self, entry: PowerwallConfigEntry, description: EntityDescription
+    ) -> None:
         """Attach the entity to the account's service device."""
         self.entry = entry
-        self._attr_translation_key = key
-        self._attr_unique_id = f"{entry.unique_id}_{key}"
-        self._attr_device_info = DeviceInfo(
-            identifiers={(DOMAIN, f"account_{entry.unique_id}")},
-            manufacturer=MANUFACTURER,
-            model="Fleet API",
-            name="Tesla Fleet API",
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        self.entity_description = description
+        self._attr_translation_key = description.key
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        self._attr_device_info = account_device_info(entry)
 
     async def async_added_to_hass(self) -> None:
         """Update when requests are counted or the plan changes."""

@@ -54,6 +54,21 @@ class DailyEnergy:
     day: date
     wh: dict[str, float]
 
+    def share_of_home(self, source: str | None) -> float | None:
+        """Return the % of today's home energy from a source, None before any use.
+
+        source is a home_from_* statistic; None means self-powered: everything
+        not drawn from the grid.
+        """
+        home = self.wh.get("home_consumption", 0.0)
+        if home <= 0:
+            return None
+        if source is None:
+            value = home - self.wh.get("home_from_grid", 0.0)
+        else:
+            value = self.wh.get(source, 0.0)
+        return round(min(max(value / home * 100, 0.0), 100.0), 1)
+
 
 @dataclass(slots=True)
 class Progress:

@@ -10,6 +10,7 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 )
 
 from .const import CONF_BASE_URL, DOMAIN, README_URL
+from .registration import async_registration_form
 
 ISSUE_KINDS = ("not_registered", "budget_exhausted")
 """The issues raised here, by translation key (an entry's id follows it)."""
@@ -84,8 +85,6 @@ class RegisterDomainRepairFlow(RepairsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
         """Ask for the domain, check the key, register it, reload the entry."""
-        from .registration import async_registration_form  # noqa: PLC0415
-
         entry = self.hass.config_entries.async_get_entry(self._entry_id)
         if entry is None:
             return self.async_abort(reason="entry_removed")

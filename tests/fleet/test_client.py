@@ -231,7 +231,6 @@ async def test_calendar_history_encodes_offsets(
     ((_, url),) = sent(mock)
     assert "%2B10:00" in str(url)
     assert "+" not in str(url)
-    assert history.period == "day"
     assert history.time_series is not None
     (bucket,) = history.time_series
     assert bucket.values["solar_energy_exported"] == 70940

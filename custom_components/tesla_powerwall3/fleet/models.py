@@ -47,6 +47,15 @@ def _dicts(data: Mapping[str, Any], key: str) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)]
 
 
+def _wall_connector_dins(components: Mapping[str, Any]) -> tuple[str, ...]:
+    """Return the DINs of the Wall Connectors a components object lists."""
+    return tuple(
+        din
+        for item in _dicts(components, "wall_connectors")
+        if (din := _str(item, "din"))
+    )
+
+
 def parse_timestamp(value: object) -> datetime | None:
     """Parse an RFC 3339 timestamp that carries its offset; else None."""
     if not isinstance(value, str):
@@ -100,11 +109,7 @@ class EnergySiteProduct:
             resource_type=_str(data, "resource_type"),
             gateway_id=_str(data, "gateway_id"),
             components=components,
-            wall_connector_dins=tuple(
-                din
-                for item in _dicts(components, "wall_connectors")
-                if (din := _str(item, "din"))
-            ),
+            wall_connector_dins=_wall_connector_dins(components),
         )
 
     @property
@@ -148,6 +153,16 @@ class WallConnector:
             power=_float(data, "wall_connector_power"),
             ocpp_status=_int(data, "ocpp_status"),
         )
+
+
+def _positive(value: float | None) -> float | None:
+    """Return the value when above zero, else 0 (never -0.0)."""
+    return None if value is None else (value if value > 0 else 0.0)
+
+
+def _negative(value: float | None) -> float | None:
+    """Return the size of a value below zero, else 0 (never -0.0)."""
+    return None if value is None else (-value if value < 0 else 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +212,44 @@ class LiveStatus:
             ),
         )
 
+    @property
+    def grid_import_power(self) -> float | None:
+        """Return the power drawn from the grid, never negative."""
+        return _positive(self.grid_power)
+
+    @property
+    def grid_export_power(self) -> float | None:
+        """Return the power sent to the grid, never negative."""
+        return _negative(self.grid_power)
+
+    @property
+    def battery_discharge_power(self) -> float | None:
+        """Return the power the battery gives, never negative."""
+        return _positive(self.battery_power)
+
+    @property
+    def battery_charge_power(self) -> float | None:
+        """Return the power the battery takes, never negative."""
+        return _negative(self.battery_power)
+
+    def backup_time_left(self, nameplate_energy: float | None) -> float | None:
+        """Return the hours the battery would carry the present home load alone.
+
+        Uses energy_left when Tesla reports it, else the charge times the
+        nameplate energy. Meaningful also while the grid is up, so that an
+        automation that starts with an outage can read it at once.
+        """
+        energy = self.energy_left
+        if energy is None and self.percentage_charged is not None:
+            energy = self.percentage_charged / 100 * (nameplate_energy or 0) or None
+        if energy is None or not self.load_power or self.load_power <= 0:
+            return None
+        return round(energy / self.load_power, 2)
+
+    def wall_connector(self, din: str) -> WallConnector | None:
+        """Return the Wall Connector with this DIN, if reported."""
+        return next((c for c in self.wall_connectors if c.din == din), None)
+
 
 @dataclass(frozen=True, slots=True)
 class SiteInfo:
@@ -214,10 +267,12 @@ class SiteInfo:
     nameplate_energy: float | None
     storm_mode_enabled: bool | None
     components: dict[str, Any]
+    wall_connector_dins: tuple[str, ...]
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Build from the site_info response."""
+        components = _dict(data, "components")
         return cls(
             gateway_id=_str(data, "id"),
             site_name=_str(data, "site_name"),
@@ -232,7 +287,8 @@ class SiteInfo:
             storm_mode_enabled=_bool(
                 _dict(data, "user_settings"), "storm_mode_enabled"
             ),
-            components=_dict(data, "components"),
+            components=components,
+            wall_connector_dins=_wall_connector_dins(components),
         )
 
     @property
@@ -267,7 +323,6 @@ class EnergyHistory:
     time_series is None when Tesla has no data for the window yet.
     """
 
-    period: str | None
     time_zone: str | None
     time_series: tuple[EnergyBucket, ...] | None
 
@@ -292,7 +347,6 @@ class EnergyHistory:
                 and (timestamp := parse_timestamp(item.get("timestamp")))
             )
         return cls(
-            period=_str(data, "period"),
             time_zone=_str(data, "installation_time_zone"),
             time_series=buckets,
         )
