@@ -31,10 +31,10 @@ from .const import (
     CONF_LIVE_INTERVAL,
     CONF_MODE,
     CONF_SITE_INFO_INTERVAL,
+    DEFAULT_BACKFILL_DAYS,
     MODE_BUDGET,
     MODE_INTERVALS,
 )
-from .history_sync import DEFAULT_BACKFILL_DAYS
 from .scheduler import plan_from_options
 
 DAYS_IN_MONTH = 30

@@ -100,7 +100,7 @@ class PollScheduler:
         for site in data.sites.values():
             site.live.update_interval = plan.live
             site.info.update_interval = plan.site_info
-            site.history.update_interval = plan.history
+            site.energy.update_interval = plan.history
         entry_id = self._entry.entry_id
         if plan.paused:
             budget = int(self._entry.options.get(CONF_BUDGET, DEFAULT_BUDGET))

@@ -23,11 +23,11 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import LOGGER
-from .coordinator import HistoryCoordinator
+from .coordinator import EnergyCoordinator
+from .energy.buckets import DAILY
+from .energy.models import DailyEnergy, Progress
 from .entity import AccountEntity, PowerwallEntity, WallConnectorEntity
 from .fleet import LiveStatus, SiteInfo, WallConnector
-from .history import DAILY
-from .history_sync import DailyEnergy, Progress
 from .models import PowerwallConfigEntry, PowerwallSite
 from .sites import wall_connector_dins
 
@@ -511,7 +511,7 @@ class DailySensor(PowerwallEntity[Any], SensorEntity):
         self, site: PowerwallSite, description: DailySensorDescription
     ) -> None:
         """Create the sensor for a site."""
-        super().__init__(site, site.history, description.key)
+        super().__init__(site, site.energy, description.key)
         self.entity_description = description
 
     @property
@@ -525,7 +525,7 @@ class DailySensor(PowerwallEntity[Any], SensorEntity):
         return self.entity_description.value_fn(self.coordinator.data)
 
 
-class HistoryProgressSensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
+class HistoryProgressSensor(PowerwallEntity[EnergyCoordinator], SensorEntity):
     """How far the energy history import (a backfill) has come."""
 
     _attr_entity_category = EntityCategory.DIAGNOSTIC
@@ -533,12 +533,12 @@ class HistoryProgressSensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
 
     def __init__(self, site: PowerwallSite) -> None:
         """Create the sensor for a site."""
-        super().__init__(site, site.history, "history_import")
+        super().__init__(site, site.energy, "history_import")
 
     @property
     def native_value(self) -> float | None:
         """Return the share of days imported in the current or last import."""
-        progress = self.coordinator.history.progress
+        progress = self.coordinator.progress
         if not progress.days_total:
             return None
         return round(progress.days_done / progress.days_total * 100)
@@ -546,7 +546,7 @@ class HistoryProgressSensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return days done and still to do."""
-        return _progress_attributes(self.coordinator.history.progress)
+        return _progress_attributes(self.coordinator.progress)
 
 
 class WallConnectorSensor(WallConnectorEntity, SensorEntity):

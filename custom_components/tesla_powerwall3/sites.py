@@ -6,11 +6,10 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .const import CONF_BACKFILL_DAYS, DOMAIN, LOGGER, MANUFACTURER
-from .coordinator import HistoryCoordinator, LiveCoordinator, SiteInfoCoordinator
+from .const import DOMAIN, LOGGER, MANUFACTURER
+from .coordinator import EnergyCoordinator, LiveCoordinator, SiteInfoCoordinator
 from .fleet import EnergySiteProduct, FleetError
 from .fleet.discovery import DiscoveredSite, probe_site
-from .history_sync import DEFAULT_BACKFILL_DAYS, SiteHistory
 from .models import PowerwallConfigEntry, PowerwallData, PowerwallSite
 
 
@@ -71,17 +70,6 @@ class SiteManager:
         registered = dr.async_get(self._hass).async_get_or_create(
             config_entry_id=self._entry.entry_id, **device
         )
-        entry = self._entry
-        history = SiteHistory(
-            self._hass,
-            data.client,
-            found.site_id,
-            site_name=lambda: site.name,
-            time_zone=lambda: info.data.installation_time_zone if info.data else None,
-            backfill_days=lambda: int(
-                entry.options.get(CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS)
-            ),
-        )
         site = PowerwallSite(
             site_id=found.site_id,
             product=found.product,
@@ -89,7 +77,14 @@ class SiteManager:
                 self._hass, self._entry, data.client, found.site_id, plan.live
             ),
             info=info,
-            history=HistoryCoordinator(self._hass, entry, history, plan.history),
+            energy=EnergyCoordinator(
+                self._hass,
+                self._entry,
+                data.client,
+                plan.history,
+                info=info,
+                product=found.product,
+            ),
             device=device,
             device_id=registered.id,
         )
@@ -117,9 +112,9 @@ class SiteManager:
         They are kept even when no daily-energy entity is enabled, and the
         first sync (a backfill on a new site) must never hold up setup.
         """
-        self._entry.async_on_unload(site.history.async_add_listener(lambda: None))
+        self._entry.async_on_unload(site.energy.async_add_listener(lambda: None))
         self._entry.async_create_background_task(
-            self._hass, site.history.async_refresh(), f"{DOMAIN} history {site.name}"
+            self._hass, site.energy.async_refresh(), f"{DOMAIN} history {site.name}"
         )
 
     @callback
