@@ -16,7 +16,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from benchmarks.bench_polling import report
-from tests.test_statistics import read_rows, settle, start_site
+from tests.energy.common import read_rows, settle, start_site
 
 pytestmark = pytest.mark.usefixtures("setup_credentials")
 
@@ -69,6 +69,6 @@ async def test_backfill_365_days(
     ):
         freezer.move_to(moment)
         tesla.requested.clear()
-        await config_entry.runtime_data.sites[1234].history.async_refresh()
+        await config_entry.runtime_data.sites[1234].energy.async_refresh()
         await settle(hass)
         report(f"hourly sync at {label}", {"requests": str(len(tesla.requested))})

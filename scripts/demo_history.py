@@ -27,7 +27,7 @@ import sys
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from custom_components.tesla_powerwall3.history import STATISTIC_FORMULAS
+from custom_components.tesla_powerwall3.energy.buckets import STATISTIC_FORMULAS
 from fleet_simulator.model import Flows, energy_bucket, steps_between
 
 HOUR = timedelta(hours=1)

@@ -30,6 +30,7 @@ CONF_SITE_INFO_INTERVAL: Final = "site_info_interval"
 """Minutes between site_info requests (intervals mode)."""
 CONF_BACKFILL_DAYS: Final = "backfill_days"
 """Days of energy history imported when a site is first set up."""
+DEFAULT_BACKFILL_DAYS: Final = 30
 CONF_HISTORY_INTERVAL: Final = "history_interval"
 """Minutes between energy history syncs (intervals mode)."""
 

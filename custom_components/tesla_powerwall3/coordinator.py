@@ -1,16 +1,26 @@
 """Coordinators that poll the Fleet API, and their fault mapping."""
 
 from abc import abstractmethod
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, override
+from zoneinfo import ZoneInfo
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_BASE_URL, DOMAIN, LOGGER
+from .const import (
+    CONF_BACKFILL_DAYS,
+    CONF_BASE_URL,
+    DEFAULT_BACKFILL_DAYS,
+    DOMAIN,
+    LOGGER,
+)
 from .cost import CostTracker, PollPlan
+from .energy.importer import EnergyImporter
+from .energy.models import DailyEnergy, ImportResult, Progress, SiteSettings
+from .energy.store import StatisticsStore
 from .errors import authentication_failed, report_not_registered
 from .fleet import (
     EnergySiteProduct,
@@ -23,7 +33,6 @@ from .fleet import (
     WrongRegionError,
 )
 from .fleet.errors import AuthenticationError
-from .history_sync import DailyEnergy, SiteHistory
 from .repairs import async_clear
 
 if TYPE_CHECKING:
@@ -175,8 +184,18 @@ class ProductsCoordinator(PowerwallCoordinator[list[EnergySiteProduct]]):
         return await self.client.products()
 
 
-class HistoryCoordinator(SiteCoordinator[DailyEnergy]):
-    """Syncs the site's hourly statistics and today's energy from calendar_history."""
+def site_name(info: SiteInfo | None, product: EnergySiteProduct) -> str:
+    """Return a site's name as the Tesla app shows it."""
+    return (info.site_name if info else None) or product.site_name or "Energy site"
+
+
+class EnergyCoordinator(SiteCoordinator[DailyEnergy]):
+    """Syncs the site's hourly statistics and today's energy from calendar_history.
+
+    It owns the site's importer and tells it, for each run, what site_info and
+    the options say of the site. A run that Tesla's rate limit pauses continues
+    as soon as Tesla allows, not at the next interval.
+    """
 
     endpoint = "calendar_history"
 
@@ -184,13 +203,68 @@ class HistoryCoordinator(SiteCoordinator[DailyEnergy]):
         self,
         hass: HomeAssistant,
         entry: PowerwallConfigEntry,
-        history: SiteHistory,
+        client: FleetClient,
         cost: CostTracker,
+        *,
+        info: SiteInfoCoordinator,
+        product: EnergySiteProduct,
     ) -> None:
-        """Sync one site's history."""
-        super().__init__(hass, entry, history.client, history.site_id, cost)
-        self.history = history
-        history.on_progress = self.async_update_listeners
+        """Sync the energy of the site that info polls."""
+        super().__init__(hass, entry, client, info.site_id, cost)
+        self._info = info
+        self._product = product
+        self._importer = EnergyImporter(
+            client, info.site_id, StatisticsStore(hass, info.site_id)
+        )
+
+    @property
+    def progress(self) -> Progress:
+        """Return how far the current (or last) import has come."""
+        return self._importer.progress
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """Return the site's time zone: Tesla's days are site-local."""
+        return self._importer.zone(self._settings().time_zone)
+
+    @property
+    def writes_statistics(self) -> bool:
+        """Tell whether the recorder is there to keep statistics."""
+        return self._importer.store.recording
+
+    def local_today(self, now: datetime) -> date:
+        """Return the site-local date of now."""
+        return now.astimezone(self.time_zone).date()
+
+    async def async_import(
+        self,
+        first_day: date,
+        last_day: date,
+        now: datetime,
+        *,
+        rebuild: bool = False,
+        dry_run: bool = False,
+    ) -> ImportResult:
+        """Import a range of site-local days (the import_history service)."""
+        return await self._importer.async_import(
+            self._settings(),
+            first_day,
+            last_day,
+            now,
+            on_day=self.async_update_listeners,
+            rebuild=rebuild,
+            dry_run=dry_run,
+        )
+
+    def _settings(self) -> SiteSettings:
+        info = self._info.data
+        return SiteSettings(
+            name=site_name(info, self._product),
+            time_zone=info.installation_time_zone if info else None,
+            backfill_days=int(
+                self.config_entry.options.get(CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS)
+            ),
+        )
 
     @override
     def _interval_in(self, plan: PollPlan) -> timedelta:
@@ -199,13 +273,19 @@ class HistoryCoordinator(SiteCoordinator[DailyEnergy]):
     @override
     async def _fetch(self) -> DailyEnergy:
         try:
-            return await self.history.async_sync(dt_util.utcnow())
-        finally:
-            if (wait := self.history.resume_after) is not None:
-                self._resume_in(wait)
+            result = await self._importer.async_sync(
+                self._settings(), dt_util.utcnow(), on_day=self.async_update_listeners
+            )
+        except RateLimitedError as err:
+            self._resume_after(err.retry_after)
+            raise
+        self._resume_after(result.resume_after)
+        return result.today
 
-    def _resume_in(self, seconds: float) -> None:
+    def _resume_after(self, seconds: float | None) -> None:
         """Continue a paused import as soon as Tesla allows, not an hour later."""
+        if seconds is None:
+            return
 
         @callback
         def resume(_now: object) -> None:

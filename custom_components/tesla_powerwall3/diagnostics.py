@@ -64,12 +64,12 @@ async def async_get_config_entry_diagnostics(
             "intervals": {
                 "live_status": site.live.update_interval,
                 "site_info": site.info.update_interval,
-                "calendar_history": site.history.update_interval,
+                "calendar_history": site.energy.update_interval,
             },
-            "history_ok": site.history.last_update_success,
-            "history_time_zone": site.history.history.zone().key,
-            "history_progress": asdict(site.history.history.progress),
-            "today": asdict(site.history.data) if site.history.data else None,
+            "history_ok": site.energy.last_update_success,
+            "history_time_zone": site.energy.time_zone.key,
+            "history_progress": asdict(site.energy.progress),
+            "today": asdict(site.energy.data) if site.energy.data else None,
         }
         for site in data.sites.values()
     ]

@@ -13,10 +13,10 @@ from homeassistant.components.sensor import (
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy
 from homeassistant.helpers.typing import StateType
 
-from .coordinator import HistoryCoordinator
+from .coordinator import EnergyCoordinator
+from .energy.buckets import DAILY
+from .energy.models import DailyEnergy, Progress
 from .entity import PowerwallEntity
-from .history import DAILY
-from .history_sync import DailyEnergy, Progress
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,7 +86,7 @@ HISTORY_IMPORT_SENSOR = SensorEntityDescription(
 )
 
 
-class DailySensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
+class DailySensor(PowerwallEntity[EnergyCoordinator], SensorEntity):
     """Today's energy or share, from the last history sync."""
 
     entity_description: DailySensorDescription
@@ -102,13 +102,13 @@ class DailySensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
         return self.entity_description.value_fn(self.coordinator.data)
 
 
-class HistoryProgressSensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
+class HistoryProgressSensor(PowerwallEntity[EnergyCoordinator], SensorEntity):
     """How far the energy history import (a backfill) has come."""
 
     @property
     def native_value(self) -> float | None:
         """Return the share of days imported in the current or last import."""
-        progress = self.coordinator.history.progress
+        progress = self.coordinator.progress
         if not progress.days_total:
             return None
         return round(progress.days_done / progress.days_total * 100)
@@ -116,4 +116,4 @@ class HistoryProgressSensor(PowerwallEntity[HistoryCoordinator], SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return days done and still to do."""
-        return _progress_attributes(self.coordinator.history.progress)
+        return _progress_attributes(self.coordinator.progress)

@@ -8,10 +8,11 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .coordinator import (
-    HistoryCoordinator,
+    EnergyCoordinator,
     LiveCoordinator,
     ProductsCoordinator,
     SiteInfoCoordinator,
+    site_name,
 )
 from .cost import CostTracker
 from .fleet import EnergySiteProduct, FleetClient
@@ -28,7 +29,7 @@ class PowerwallSite:
     product: EnergySiteProduct
     live: LiveCoordinator
     info: SiteInfoCoordinator
-    history: HistoryCoordinator
+    energy: EnergyCoordinator
     device: DeviceInfo
     device_id: str
     """The site's device in the registry (parent of its Wall Connectors)."""
@@ -40,11 +41,7 @@ class PowerwallSite:
     @property
     def name(self) -> str:
         """Return the site's name as the Tesla app shows it."""
-        return (
-            (self.info.data.site_name if self.info.data else None)
-            or self.product.site_name
-            or "Energy site"
-        )
+        return site_name(self.info.data, self.product)
 
 
 type SiteListener = Callable[[PowerwallSite], None]

@@ -22,6 +22,7 @@ from .const import (
     CONF_LIVE_INTERVAL,
     CONF_MODE,
     CONF_SITE_INFO_INTERVAL,
+    DEFAULT_BACKFILL_DAYS,
     MODE_BUDGET,
     MODE_INTERVALS,
 )
@@ -35,7 +36,6 @@ from .cost import (
     monthly_cost,
     plan_from_options,
 )
-from .history_sync import DEFAULT_BACKFILL_DAYS
 from .urls import dev_url
 
 DAYS_IN_MONTH = 30

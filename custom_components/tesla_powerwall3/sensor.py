@@ -298,8 +298,8 @@ async def async_setup_entry(
         async_add_entities(
             [
                 *(InfoSensor(site, site.info, d) for d in INFO_SENSORS),
-                *(DailySensor(site, site.history, d) for d in DAILY_SENSORS),
-                HistoryProgressSensor(site, site.history, HISTORY_IMPORT_SENSOR),
+                *(DailySensor(site, site.energy, d) for d in DAILY_SENSORS),
+                HistoryProgressSensor(site, site.energy, HISTORY_IMPORT_SENSOR),
             ]
         )
         pending = list(LIVE_SENSORS)

@@ -3,7 +3,6 @@
 from datetime import date
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -12,7 +11,10 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-from homeassistant.helpers.service import async_register_admin_service
+from homeassistant.helpers.service import (
+    async_get_config_entry,
+    async_register_admin_service,
+)
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
@@ -48,32 +50,29 @@ def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _loaded_entry(hass: HomeAssistant, entry_id: str) -> PowerwallConfigEntry:
-    entry: PowerwallConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise _invalid("unknown_site")
-    if entry.state is not ConfigEntryState.LOADED:
-        raise _invalid("not_loaded", title=entry.title)
-    return entry
+def _is_ours(hass: HomeAssistant, entry_id: str) -> bool:
+    entry = hass.config_entries.async_get_entry(entry_id)
+    return entry is not None and entry.domain == DOMAIN
 
 
 def _target_site(hass: HomeAssistant, call: ServiceCall) -> PowerwallSite:
     """Find the site a call names, by its device or its config entry."""
     if device_id := call.data.get(ATTR_DEVICE_ID):
         device = dr.async_get(hass).async_get(device_id)
-        if device is None:
+        if device is None or not _is_ours(hass, device.config_entry_id):
             raise _invalid("unknown_site")
-        for entry_id in device.config_entries:
-            entry = hass.config_entries.async_get_entry(entry_id)
-            if entry is None or entry.domain != DOMAIN:
-                continue
-            loaded = _loaded_entry(hass, entry_id)
-            for site in loaded.runtime_data.sites.values():
-                if site.device_id == device.id:
-                    return site
+        loaded: PowerwallConfigEntry = async_get_config_entry(
+            hass, DOMAIN, device.config_entry_id
+        )
+        for site in loaded.runtime_data.sites.values():
+            if site.device_id == device.id:
+                return site
         raise _invalid("unknown_site")
     if config_entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
-        sites = list(_loaded_entry(hass, config_entry_id).runtime_data.sites.values())
+        account: PowerwallConfigEntry = async_get_config_entry(
+            hass, DOMAIN, config_entry_id
+        )
+        sites = list(account.runtime_data.sites.values())
         if len(sites) != 1:
             raise _invalid("several_sites")
         return sites[0]
@@ -87,9 +86,7 @@ def _check_range(site: PowerwallSite, start: date, end: date, today: date) -> No
         raise _invalid("start_after_end", start=str(start), end=str(end))
     info = site.info.data
     if info and info.installation_date:
-        installed = info.installation_date.astimezone(
-            site.history.history.zone()
-        ).date()
+        installed = info.installation_date.astimezone(site.energy.time_zone).date()
         if start < installed:
             raise _invalid("before_installation", installed=str(installed))
 
@@ -98,16 +95,15 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
     """Import (or, in a dry run, compute) a site's hourly statistics."""
     hass = call.hass
     site = _target_site(hass, call)
-    history = site.history.history
     now = dt_util.utcnow()
-    today = history.local_today(now)
+    today = site.energy.local_today(now)
     start: date = call.data[ATTR_START_DATE]
     end: date = call.data.get(ATTR_END_DATE) or today
     _check_range(site, start, end, today)
-    if not history.writes_statistics and not call.data[ATTR_DRY_RUN]:
+    if not site.energy.writes_statistics and not call.data[ATTR_DRY_RUN]:
         raise _invalid("no_recorder")
     try:
-        result = await history.async_import(
+        result = await site.energy.async_import(
             start,
             end,
             now,

@@ -2,11 +2,10 @@
 
 from homeassistant.core import HomeAssistant, callback
 
-from .const import CONF_BACKFILL_DAYS, DOMAIN, LOGGER
-from .coordinator import HistoryCoordinator, LiveCoordinator, SiteInfoCoordinator
+from .const import DOMAIN, LOGGER
+from .coordinator import EnergyCoordinator, LiveCoordinator, SiteInfoCoordinator
 from .fleet import EnergySiteProduct, FleetError
 from .fleet.discovery import DiscoveredSite, probe_site
-from .history_sync import DEFAULT_BACKFILL_DAYS, SiteHistory
 from .models import PowerwallConfigEntry, PowerwallData, PowerwallSite
 
 
@@ -31,17 +30,6 @@ class SiteManager:
         )
         info.async_set_updated_data(found.info)
         device, device_id = data.devices.async_add_site(found)
-        entry = self._entry
-        history = SiteHistory(
-            self._hass,
-            data.client,
-            found.site_id,
-            site_name=lambda: site.name,
-            time_zone=lambda: info.data.installation_time_zone if info.data else None,
-            backfill_days=lambda: int(
-                entry.options.get(CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS)
-            ),
-        )
         site = PowerwallSite(
             site_id=found.site_id,
             product=found.product,
@@ -49,7 +37,14 @@ class SiteManager:
                 self._hass, self._entry, data.client, found.site_id, data.cost
             ),
             info=info,
-            history=HistoryCoordinator(self._hass, entry, history, data.cost),
+            energy=EnergyCoordinator(
+                self._hass,
+                self._entry,
+                data.client,
+                data.cost,
+                info=info,
+                product=found.product,
+            ),
             device=device,
             device_id=device_id,
         )
@@ -69,9 +64,9 @@ class SiteManager:
         They are kept even when no daily-energy entity is enabled, and the
         first sync (a backfill on a new site) must never hold up setup.
         """
-        self._entry.async_on_unload(site.history.async_add_listener(lambda: None))
+        self._entry.async_on_unload(site.energy.async_add_listener(lambda: None))
         self._entry.async_create_background_task(
-            self._hass, site.history.async_refresh(), f"{DOMAIN} history {site.name}"
+            self._hass, site.energy.async_refresh(), f"{DOMAIN} history {site.name}"
         )
 
     @callback

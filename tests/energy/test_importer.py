@@ -1,26 +1,22 @@
-"""Hourly statistics in a real recorder: first import, overlap, gaps, service."""
+"""Hourly statistics in a real recorder: first import, overlap, gaps, pauses."""
 
 from datetime import UTC, date, datetime, timedelta
-import itertools
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aioresponses import CallbackResult, aioresponses
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.core import Recorder
-from homeassistant.components.recorder.statistics import (
-    list_statistic_ids,
-    statistics_during_period,
-)
+from homeassistant.components.recorder.statistics import list_statistic_ids
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
     do_adhoc_statistics,
@@ -28,13 +24,20 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.tesla_powerwall3.const import DOMAIN
-from tests.common import NA_URL, load_payload, site_url, state_of
-from tests.energy_days import TeslaHistory, day_buckets, expected_hours
+from tests.common import state_of
+from tests.energy.common import (
+    LA,
+    NOW,
+    assert_chain,
+    grid,
+    read_rows,
+    settle,
+    start_site,
+    stat,
+)
+from tests.energy.tesla_days import TeslaHistory, day_buckets, expected_hours
 
 pytestmark = pytest.mark.usefixtures("setup_credentials")
-
-LA = "America/Los_Angeles"
-NOW = datetime(2026, 6, 10, 19, 30, tzinfo=UTC)  # 12:30 in Los Angeles
 
 
 @pytest.fixture
@@ -49,90 +52,15 @@ def auto_enable_custom_integrations(
     """The recorder has to come before the custom integrations."""
 
 
-def stat(key: str) -> str:
-    return f"tesla_powerwall3:site_1234_{key}"
-
-
-async def read_rows(
-    hass: HomeAssistant, key: str
-) -> list[tuple[datetime, float, float]]:
-    """Return (start, state, sum) of every stored hour of a statistic."""
-    result = await get_instance(hass).async_add_executor_job(
-        statistics_during_period,
-        hass,
-        datetime(2000, 1, 1, tzinfo=UTC),
-        None,
-        {stat(key)},
-        "hour",
-        None,
-        {"state", "sum"},
-    )
-    return [
-        (dt_util.utc_from_timestamp(r["start"]), r["state"] or 0.0, r["sum"] or 0.0)
-        for r in result.get(stat(key), [])
-    ]
-
-
-def assert_chain(rows: list[tuple[datetime, float, float]]) -> None:
-    """Hours follow each other, no negative hour, each sum adds its state."""
-    assert rows
-    assert rows[0][2] == pytest.approx(rows[0][1], abs=1e-6)  # starts at 0
-    for (start, _, total), (next_start, state, next_total) in itertools.pairwise(rows):
-        assert next_start - start == timedelta(hours=1)
-        assert state >= 0
-        assert next_total - total == pytest.approx(state, abs=1e-6)
-
-
-def grid(bucket: dict[str, Any]) -> float:
-    return float(bucket["grid_energy_imported"])
-
-
-async def start_site(
-    hass: HomeAssistant,
-    mock: aioresponses,
-    entry: MockConfigEntry,
-    *,
-    zone: str = LA,
-    backfill_days: int = 2,
-    tesla: TeslaHistory | None = None,
-) -> TeslaHistory:
-    """Set up a one-site account whose history Tesla serves day by day."""
-    tesla = tesla or TeslaHistory(zone, dt_util.utcnow)
-    info = load_payload("site_info_bolt_sdk_sample")
-    info["response"]["installation_time_zone"] = zone
-    mock.get(
-        f"{NA_URL}/api/1/products",
-        payload=load_payload("products_real_2024-04-12"),
-        repeat=True,
-    )
-    mock.get(site_url(1234, "site_info"), payload=info, repeat=True)
-    mock.get(
-        site_url(1234, "live_status"),
-        payload=load_payload("live_status_real_2023-11-06_exporting"),
-        repeat=True,
-    )
-    mock.get(
-        re.compile(re.escape(site_url(1234, "calendar_history")) + r"\?.*"),
-        callback=tesla,
-        repeat=True,
-    )
-    if hass.config_entries.async_get_entry(entry.entry_id) is None:
-        entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, options={"backfill_days": backfill_days}
-    )
-    await hass.config_entries.async_setup(entry.entry_id)
+async def sync_again(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Sync at once, as a reload in the same hour would (no time passes)."""
+    await entry.runtime_data.sites[1234].energy.async_refresh()
     await settle(hass)
-    return tesla
 
 
-async def settle(hass: HomeAssistant) -> None:
-    await hass.async_block_till_done(wait_background_tasks=True)
-    await async_wait_recording_done(hass)
-
-
-async def sync(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.sites[1234].history.async_refresh()
+async def next_sync(hass: HomeAssistant) -> None:
+    """Let the sync that the clock has reached run (after freezer.tick)."""
+    async_fire_time_changed(hass)
     await settle(hass)
 
 
@@ -168,7 +96,7 @@ async def test_first_import_repeat_and_gap(
     assert await read_rows(hass, "generator_production") == []
 
     # A second sync in the same hour changes nothing.
-    await sync(hass, config_entry)
+    await sync_again(hass, config_entry)
     assert await read_rows(hass, "grid_import") == rows
     assert tesla.requested[-1] == date(2026, 6, 10)
 
@@ -201,7 +129,7 @@ async def test_corrected_hour_and_new_hours(
     assert len(before) == 12
 
     # Tesla corrects 11:00-12:00 local (18:00 UTC) and an hour passes.
-    freezer.move_to(NOW + timedelta(hours=1))
+    freezer.tick(timedelta(hours=1))
     corrected = [
         {**bucket, "grid_energy_imported": 100.0}
         if bucket["timestamp"].startswith("2026-06-10T11:")
@@ -209,7 +137,7 @@ async def test_corrected_hour_and_new_hours(
         for bucket in _today_buckets(tesla)
     ]
     tesla.overrides[date(2026, 6, 10)] = corrected
-    await sync(hass, config_entry)
+    await next_sync(hass)
     after = await read_rows(hass, "grid_import")
     assert len(after) == 13
     assert after[:11] == before[:11]
@@ -275,110 +203,6 @@ async def test_dst_and_odd_zones_match_the_buckets(
         assert state == pytest.approx(expected[hour], abs=1e-3)
 
 
-async def test_service_dry_run_repeat_prepend_and_rebuild(
-    hass: HomeAssistant,
-    aioresponses_mock: aioresponses,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    freezer.move_to(NOW)
-    tesla = await start_site(hass, aioresponses_mock, config_entry, backfill_days=1)
-    stored = await read_rows(hass, "grid_import")
-    assert stored[0][0] == datetime(2026, 6, 9, 7, tzinfo=UTC)
-
-    async def call(**data: Any) -> dict[str, Any]:
-        result = await hass.services.async_call(
-            DOMAIN,
-            "import_history",
-            {"config_entry_id": config_entry.entry_id, **data},
-            blocking=True,
-            return_response=True,
-        )
-        await settle(hass)
-        assert result is not None
-        return dict(result)
-
-    dry = await call(start_date="2026-06-05", end_date="2026-06-06", dry_run=True)
-    assert dry["hours"] == 48
-    assert dry["requests"] == 2
-    assert dry["first_hour"] == "2026-06-05T07:00:00+00:00"
-    assert dry["kwh"]["grid_import"] > 0
-    assert await read_rows(hass, "grid_import") == stored
-
-    # Prepending two days before the series: no negative or spiky hour, and
-    # the stored hours keep their hourly values.
-    first = await call(start_date="2026-06-05", end_date="2026-06-06")
-    assert first["kwh"] == dry["kwh"]
-    rows = await read_rows(hass, "grid_import")
-    assert rows[0][0] == datetime(2026, 6, 5, 7, tzinfo=UTC)
-    old = {start: state for start, state, _ in stored}
-    tail = [r for r in rows if r[0] >= stored[0][0]]
-    assert [state for _, state, _ in tail] == pytest.approx(
-        list(old.values()), abs=1e-6
-    )
-    gap_end = rows[rows.index(tail[0]) - 1]
-    assert tail[0][2] - gap_end[2] == pytest.approx(tail[0][1], abs=1e-6)
-    for earlier, later in itertools.pairwise(rows):
-        assert later[2] >= earlier[2]
-
-    # The same import again changes nothing.
-    await call(start_date="2026-06-05", end_date="2026-06-06")
-    assert await read_rows(hass, "grid_import") == rows
-
-    # A rebuild from an earlier start: one chain from 0, no negative hour.
-    tesla.requested.clear()
-    rebuilt = await call(start_date="2026-06-03", rebuild=True)
-    assert rebuilt["requests"] == 8
-    rows = await read_rows(hass, "grid_import")
-    assert rows[0][0] == datetime(2026, 6, 3, 7, tzinfo=UTC)
-    assert_chain(rows)
-
-
-async def test_service_validation(
-    hass: HomeAssistant,
-    aioresponses_mock: aioresponses,
-    config_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    device_registry: dr.DeviceRegistry,
-) -> None:
-    freezer.move_to(NOW)
-    await start_site(hass, aioresponses_mock, config_entry, backfill_days=0)
-    device = device_registry.async_get_device_by_identifier(
-        (DOMAIN, "1234"), config_entry.entry_id
-    )
-    assert device is not None
-    cases: list[tuple[dict[str, Any], str]] = [
-        ({"config_entry_id": "nope", "start_date": "2026-06-01"}, "unknown_site"),
-        ({"device_id": "nope", "start_date": "2026-06-01"}, "unknown_site"),
-        ({"start_date": "2026-06-01"}, "unknown_site"),
-        (
-            {
-                "device_id": device.id,
-                "start_date": "2026-06-05",
-                "end_date": "2026-06-01",
-            },
-            "start_after_end",
-        ),
-        ({"device_id": device.id, "start_date": "2026-06-11"}, "in_future"),
-        ({"device_id": device.id, "start_date": "2022-12-31"}, "before_installation"),
-    ]
-    for data, key in cases:
-        with pytest.raises(ServiceValidationError) as caught:
-            await hass.services.async_call(
-                DOMAIN, "import_history", data, blocking=True, return_response=True
-            )
-        assert caught.value.translation_key == key
-    ok = await hass.services.async_call(
-        DOMAIN,
-        "import_history",
-        {"device_id": device.id, "start_date": "2026-06-10", "dry_run": True},
-        blocking=True,
-        return_response=True,
-    )
-    assert ok is not None
-    assert ok["site"] == "My Home"
-
-
 async def test_empty_days_night_gaps_negative_and_wrong_date(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,
@@ -407,11 +231,13 @@ async def test_empty_days_night_gaps_negative_and_wrong_date(
     # Two of five days done when Tesla answered for the wrong day.
     assert state_of(hass, "sensor.my_home_energy_history_import") == "40"
 
-    # Tesla fixes its answer: the next sync continues from June 8.
+    # Tesla fixes its answer: the next sync, an hour later, continues from
+    # June 8 up to the hour that has just ended.
     del tesla.overrides[date(2026, 6, 8)]
-    await sync(hass, config_entry)
+    freezer.tick(timedelta(hours=1))
+    await next_sync(hass)
     rows = await read_rows(hass, "grid_import")
-    assert rows[-1][0] == datetime(2026, 6, 10, 18, tzinfo=UTC)
+    assert rows[-1][0] == datetime(2026, 6, 10, 19, tzinfo=UTC)
     assert_chain(rows)
 
 
@@ -442,10 +268,43 @@ async def test_rate_limit_and_restart_in_the_middle_of_a_backfill(
     await settle(hass)
     assert tesla.requested == []
 
-    # Once it has passed, the import continues where it stopped.
+    # Once it has passed, setup is retried and the import continues where it
+    # stopped.
     freezer.tick(timedelta(minutes=11))
-    await hass.config_entries.async_reload(config_entry.entry_id)
-    await settle(hass)
+    await next_sync(hass)
+    assert tesla.requested[0] == date(2026, 6, 6)
+    rows = await read_rows(hass, "grid_import")
+    assert rows[-1][0] == datetime(2026, 6, 10, 18, tzinfo=UTC)
+    assert_chain(rows)
+
+
+async def test_a_paused_backfill_resumes_as_soon_as_tesla_allows(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    tesla = TeslaHistory(LA, dt_util.utcnow)
+    tesla.overrides[date(2026, 6, 7)] = CallbackResult(
+        status=429, headers={"Retry-After": "600"}, body="Retry in 600 seconds"
+    )
+    await start_site(
+        hass, aioresponses_mock, config_entry, backfill_days=5, tesla=tesla
+    )
+    del tesla.overrides[date(2026, 6, 7)]
+    tesla.requested.clear()
+
+    # Not yet: Tesla asked for 10 minutes, and a sync in between (a reload
+    # of the options, say) asks nothing either.
+    freezer.tick(timedelta(minutes=9))
+    await next_sync(hass)
+    await sync_again(hass, config_entry)
+    assert tesla.requested == []
+
+    # Then at once, not at the next hourly sync.
+    freezer.tick(timedelta(minutes=2))
+    await next_sync(hass)
     assert tesla.requested[0] == date(2026, 6, 6)
     rows = await read_rows(hass, "grid_import")
     assert rows[-1][0] == datetime(2026, 6, 10, 18, tzinfo=UTC)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from .fleet import EnergyBucket
+from ..fleet import EnergyBucket
 
 HOUR = timedelta(hours=1)
 BUCKET = timedelta(minutes=5)
@@ -109,6 +109,17 @@ def floor_hour(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+def ceil_hour(moment: datetime) -> datetime:
+    """Return the first UTC hour that starts at or after moment."""
+    hour = floor_hour(moment)
+    return hour if hour == moment else hour + HOUR
+
+
+def count_hours(first_hour: datetime, last_hour: datetime) -> int:
+    """Return how many hours a span holds, both ends included."""
+    return int((last_hour - first_hour) / HOUR) + 1
+
+
 @dataclass(slots=True)
 class HourlyEnergy:
     """Energy per UTC hour and statistic (Wh), for a span of complete hours."""
@@ -120,7 +131,7 @@ class HourlyEnergy:
 
     def hours(self) -> list[datetime]:
         """Return every hour of the span, in order."""
-        count = int((self.last_hour - self.first_hour) / HOUR) + 1
+        count = count_hours(self.first_hour, self.last_hour)
         return [self.first_hour + index * HOUR for index in range(count)]
 
     def wh(self, hour: datetime, key: str) -> float:
@@ -141,9 +152,7 @@ def aggregate_hours(
     Buckets are deduplicated by instant, so adjacent days may overlap.
     Returns None when no whole hour is covered.
     """
-    first = floor_hour(covered_from)
-    if first < covered_from:
-        first += HOUR
+    first = ceil_hour(covered_from)
     last = floor_hour(covered_until) - HOUR
     if last < first:
         return None
@@ -161,6 +170,33 @@ def aggregate_hours(
                 statistic.key, 0.0
             ) + statistic.value(bucket.values)
     return result
+
+
+def completed_hours(
+    day: date,
+    zone: tzinfo,
+    buckets: Sequence[EnergyBucket],
+    *,
+    previous: Sequence[EnergyBucket],
+    since: datetime,
+    now: datetime,
+) -> HourlyEnergy | None:
+    """Return the whole UTC hours from `since` on that a fetched day completes.
+
+    previous holds the buckets of the day before (empty for the first day of
+    an import): only those in the hour that straddles midnight (half- and
+    quarter-hour zones) are used again. Today is covered up to its last bucket.
+    """
+    day_start, day_end = local_day_window(day, zone)
+    covered_until = day_end
+    if day >= now.astimezone(zone).date():
+        last_bucket = max((b.timestamp for b in buckets), default=None)
+        covered_until = min(now, last_bucket + BUCKET if last_bucket else day_start)
+    covered_from = floor_hour(day_start) if previous else day_start
+    boundary = [b for b in previous if b.timestamp >= covered_from]
+    return aggregate_hours(
+        [*boundary, *buckets], max(covered_from, since), covered_until
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,8 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_conversion import EnergyConverter
 
-from .const import DOMAIN
-from .history import Row, Statistic
+from ..const import DOMAIN
+from .buckets import Row, Statistic
 
 ANCHOR_SEARCH = timedelta(days=40)
 """How far back the last row before a window is looked for, before all time."""
@@ -56,6 +56,11 @@ class StatisticsStore:
         """Address one site's statistics."""
         self._hass = hass
         self._site_id = site_id
+
+    @property
+    def recording(self) -> bool:
+        """Tell whether the recorder is there to keep statistics."""
+        return "recorder" in self._hass.config.components
 
     def _id(self, key: str) -> str:
         return statistic_id(self._site_id, key)

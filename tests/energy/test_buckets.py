@@ -1,4 +1,4 @@
-"""calendar_history arithmetic, with no Home Assistant involved."""
+"""Bucket arithmetic of calendar_history, with no Home Assistant involved."""
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -7,17 +7,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.tesla_powerwall3.fleet import EnergyBucket, EnergyHistory
-from custom_components.tesla_powerwall3.history import (
+from custom_components.tesla_powerwall3.energy.buckets import (
     DAILY,
+    HOUR,
     STATISTICS,
     aggregate_hours,
     buckets_outside_day,
+    ceil_hour,
+    completed_hours,
+    count_hours,
     day_totals,
     end_of_local_day,
+    floor_hour,
     local_day_window,
     running_sums,
 )
+from custom_components.tesla_powerwall3.fleet import EnergyBucket, EnergyHistory
 from tests.common import load_payload
 
 
@@ -188,4 +193,47 @@ def test_wrong_day_detected_and_end_date() -> None:
     assert buckets_outside_day(buckets, date(2026, 6, 2), tz) == []
     assert end_of_local_day(date(2026, 11, 1), tz).isoformat() == (
         "2026-11-01T23:59:59-08:00"
+    )
+
+
+def test_completed_hours_of_today_end_at_the_last_bucket() -> None:
+    tz = ZoneInfo("UTC")
+    day = date(2026, 6, 1)
+    start, _ = local_day_window(day, tz)
+    now = start + timedelta(hours=5, minutes=40)
+    buckets = [b for b in day_of_buckets(day, tz) if b.timestamp < now]
+    hourly = completed_hours(day, tz, buckets, previous=[], since=start, now=now)
+    assert hourly is not None
+    assert (hourly.first_hour, hourly.last_hour) == (start, start + 4 * HOUR)
+    # Until Tesla has the hour's last bucket, the hour is not complete.
+    late = [b for b in buckets if b.timestamp < start + timedelta(hours=4, minutes=50)]
+    hourly = completed_hours(day, tz, late, previous=[], since=start, now=now)
+    assert hourly is not None
+    assert hourly.last_hour == start + 3 * HOUR
+    # Hours already added are not returned again.
+    assert (
+        completed_hours(day, tz, buckets, previous=[], since=start + 5 * HOUR, now=now)
+        is None
+    )
+
+
+def test_completed_hours_take_midnight_from_the_day_before() -> None:
+    tz = ZoneInfo("Asia/Kathmandu")  # +05:45: local midnight is 18:15 UTC
+    day = date(2026, 6, 1)
+    before = day_of_buckets(day - timedelta(days=1), tz)
+    buckets = day_of_buckets(day, tz)
+    start, end = local_day_window(day, tz)
+    later = end + timedelta(days=1)
+    alone = completed_hours(day, tz, buckets, previous=[], since=start, now=later)
+    joined = completed_hours(
+        day, tz, buckets, previous=before, since=start - HOUR, now=later
+    )
+    assert alone is not None
+    assert joined is not None
+    assert alone.first_hour == ceil_hour(start) == start + timedelta(minutes=45)
+    assert joined.first_hour == floor_hour(start)
+    assert count_hours(joined.first_hour, joined.last_hour) == 24
+    expected = expected_per_utc_hour([*before, *buckets], "grid_import")
+    assert joined.wh(floor_hour(start), "grid_import") / 1000 == pytest.approx(
+        expected[floor_hour(start)], abs=1e-6
     )

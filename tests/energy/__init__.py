@@ -1,0 +1,1 @@
+"""Tests of the energy history: bucket arithmetic, the importer, the store."""
