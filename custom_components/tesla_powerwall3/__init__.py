@@ -1,7 +1,9 @@
 """The Tesla Powerwall 3 integration: energy sites through the Tesla Fleet API."""
 
+from functools import partial
+
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
@@ -29,7 +31,7 @@ from .repairs import async_clear_entry
 from .scheduler import PollScheduler
 from .services import async_setup_services
 from .sites import SiteManager
-from .urls import dev_url
+from .urls import tesla_hosts
 from .usage import UsageTracker
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
@@ -48,23 +50,26 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
     token_provider = EntryTokenProvider(
         hass, entry, OAuth2Session(hass, entry, implementation)
     )
-    if override := dev_url():
-        LOGGER.warning("Developer override: talking to %s, not to Tesla", override)
+    hosts = tesla_hosts(hass)
+    if hosts.simulator:
+        LOGGER.warning(
+            "Developer override: talking to %s, not to Tesla", hosts.default_base_url
+        )
     usage = UsageTracker(hass, entry.unique_id or entry.entry_id)
     await usage.async_load()
     client = FleetClient(
-        async_get_clientsession(hass), token_provider, entry.data[CONF_BASE_URL]
+        async_get_clientsession(hass),
+        token_provider,
+        entry.data[CONF_BASE_URL],
+        hosts=hosts,
+        on_region_change=partial(_async_save_base_url, hass, entry),
     )
     entry.async_on_unload(usage.attach(client.counter, client.gate))
     entry.async_on_unload(usage.async_save)
 
     discovery = await _async_discover(hass, entry, client)
-    if client.base_url != entry.data[CONF_BASE_URL]:
-        hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_BASE_URL: client.base_url}
-        )
 
-    scheduler = PollScheduler(hass, entry, usage)
+    scheduler = PollScheduler(hass, entry, usage, simulator=hosts.simulator)
     products = ProductsCoordinator(
         hass, entry, client, "account", scheduler.plan.products
     )
@@ -85,6 +90,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+@callback
+def _async_save_base_url(
+    hass: HomeAssistant, entry: PowerwallConfigEntry, base_url: str
+) -> None:
+    """Keep the region Tesla moved the account to (after a 421)."""
+    LOGGER.info("Tesla moved the account to %s", base_url)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_BASE_URL: base_url}
+    )
 
 
 async def _async_discover(

@@ -30,7 +30,6 @@ from .const import (
     REPLAN_INTERVAL,
 )
 from .repairs import async_clear, async_raise_budget_exhausted
-from .urls import dev_url
 from .usage import UsageTracker
 
 if TYPE_CHECKING:
@@ -38,7 +37,12 @@ if TYPE_CHECKING:
 
 
 def plan_from_options(
-    options: Mapping[str, Any], sites: int, now: datetime, used: int
+    options: Mapping[str, Any],
+    sites: int,
+    now: datetime,
+    used: int,
+    *,
+    simulator: bool = False,
 ) -> PollPlan:
     """Return the plan the entry's options ask for."""
     if options.get(CONF_MODE) == MODE_INTERVALS:
@@ -47,7 +51,7 @@ def plan_from_options(
             site_info=timedelta(minutes=options[CONF_SITE_INFO_INTERVAL]),
             history=timedelta(minutes=options[CONF_HISTORY_INTERVAL]),
         )
-    if CONF_MODE not in options and dev_url():
+    if CONF_MODE not in options and simulator:
         # The simulator costs nothing: show values that change quickly.
         return plan_for_intervals(
             DEV_LIVE_INTERVAL, SITE_INFO_INTERVAL, HISTORY_INTERVAL
@@ -61,18 +65,28 @@ class PollScheduler:
     """Keeps every coordinator's interval within the month's budget."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: PowerwallConfigEntry, usage: UsageTracker
+        self,
+        hass: HomeAssistant,
+        entry: PowerwallConfigEntry,
+        usage: UsageTracker,
+        *,
+        simulator: bool,
     ) -> None:
-        """Plan for the entry's options."""
+        """Plan for the entry's options (against a simulator, which costs nothing)."""
         self._hass = hass
         self._entry = entry
         self._usage = usage
+        self._simulator = simulator
         self.plan = self._compute(sites=1)
         self._listeners: list[Callable[[], None]] = []
 
     def _compute(self, sites: int) -> PollPlan:
         return plan_from_options(
-            self._entry.options, sites, dt_util.utcnow(), self._usage.total_billable
+            self._entry.options,
+            sites,
+            dt_util.utcnow(),
+            self._usage.total_billable,
+            simulator=self._simulator,
         )
 
     @callback
