@@ -19,7 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.tesla_powerwall3.const import DOMAIN
-from custom_components.tesla_powerwall3.fleet.public_key import uncompressed_point
+from custom_components.tesla_powerwall3.fleet.tesla.key import uncompressed_point
 from tests.common import (
     NA_URL,
     TOKEN_URL,

@@ -1,7 +1,9 @@
 """The Tesla Powerwall 3 integration: energy sites through the Tesla Fleet API."""
 
+from functools import partial
+
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryError,
     ConfigEntryNotReady,
@@ -27,7 +29,7 @@ from .models import PowerwallConfigEntry, PowerwallData
 from .repairs import async_clear_entry
 from .services import async_setup_services
 from .sites import SiteManager
-from .urls import dev_url
+from .urls import tesla_hosts
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -45,21 +47,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
     token_provider = EntryTokenProvider(
         hass, entry, OAuth2Session(hass, entry, implementation)
     )
-    if override := dev_url():
-        LOGGER.warning("Developer override: talking to %s, not to Tesla", override)
-    cost = CostTracker(hass, entry, simulator=dev_url() is not None)
+    hosts = tesla_hosts(hass)
+    if hosts.simulator:
+        LOGGER.warning(
+            "Developer override: talking to %s, not to Tesla", hosts.default_base_url
+        )
+    cost = CostTracker(hass, entry, simulator=hosts.simulator)
     await cost.async_load()
     client = FleetClient(
-        async_get_clientsession(hass), token_provider, entry.data[CONF_BASE_URL]
+        async_get_clientsession(hass),
+        token_provider,
+        entry.data[CONF_BASE_URL],
+        hosts=hosts,
+        on_region_change=partial(_async_save_base_url, hass, entry),
     )
     entry.async_on_unload(cost.attach(client.counter, client.gate))
     entry.async_on_unload(cost.async_save)
 
     discovery = await _async_discover(hass, entry, client)
-    if client.base_url != entry.data[CONF_BASE_URL]:
-        hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_BASE_URL: client.base_url}
-        )
 
     products = ProductsCoordinator(hass, entry, client, "account", cost)
     products.async_set_updated_data(discovery.products)
@@ -82,6 +87,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+@callback
+def _async_save_base_url(
+    hass: HomeAssistant, entry: PowerwallConfigEntry, base_url: str
+) -> None:
+    """Keep the region Tesla moved the account to (after a 421)."""
+    LOGGER.info("Tesla moved the account to %s", base_url)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_BASE_URL: base_url}
+    )
 
 
 async def _async_discover(

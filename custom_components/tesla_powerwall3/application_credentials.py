@@ -4,12 +4,15 @@ from homeassistant.components.application_credentials import AuthorizationServer
 from homeassistant.core import HomeAssistant
 
 from .const import DEVELOPER_PORTAL_URL, REDIRECT_URI
-from .urls import authorize_url, token_url
+from .urls import tesla_hosts
 
 
 async def async_get_authorization_server(hass: HomeAssistant) -> AuthorizationServer:
     """Return Tesla's authorization server."""
-    return AuthorizationServer(authorize_url=authorize_url(), token_url=token_url())
+    hosts = tesla_hosts(hass)
+    return AuthorizationServer(
+        authorize_url=hosts.authorize_url, token_url=hosts.token_url
+    )
 
 
 async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:

@@ -17,8 +17,9 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     async_get_config_entry_implementation,
 )
 
-from .const import CONF_BASE_URL, DOMAIN, LOGGER, SCOPES
+from .const import CONF_BASE_URL, DOMAIN, LOGGER
 from .fleet import (
+    ENERGY_SCOPES,
     FleetClient,
     FleetError,
     InvalidResponseError,
@@ -32,7 +33,7 @@ from .fleet.discovery import DiscoveredSite, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .options_flow import PowerwallOptionsFlow
 from .registration import async_registration_form
-from .urls import default_base_url, region_base_url
+from .urls import tesla_hosts
 
 REQUIRED_SCOPE = "energy_device_data"
 
@@ -63,7 +64,7 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
     def extra_authorize_data(self) -> dict[str, Any]:
         """Ask for the energy scopes, and for any the user has not granted yet."""
         return {
-            "scope": " ".join(SCOPES),
+            "scope": " ".join(ENERGY_SCOPES),
             "prompt": "login",
             "prompt_missing_scopes": "true",
         }
@@ -118,6 +119,7 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             async_get_clientsession(self.hass),
             StaticToken(data["token"]["access_token"]),
             await self._initial_base_url(claims, data["token"]["access_token"]),
+            hosts=tesla_hosts(self.hass),
         )
         return await self._async_discover_and_finish()
 
@@ -189,19 +191,21 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     async def _initial_base_url(self, claims: TokenClaims, access_token: str) -> str:
         """Pick the region from the token, else ask Tesla; a 421 corrects it later."""
-        if base_url := region_base_url(claims.region) or claims.fleet_base_url():
+        hosts = tesla_hosts(self.hass)
+        if base_url := claims.fleet_base_url(hosts):
             return base_url
         client = FleetClient(
             async_get_clientsession(self.hass),
             StaticToken(access_token),
-            default_base_url(),
+            hosts.default_base_url,
+            hosts=hosts,
         )
         try:
             region = await client.users_region()
         except FleetError as err:
             LOGGER.debug("users/region did not answer: %s", err)
-            return default_base_url()
-        return region_base_url(region.region) or default_base_url()
+            return hosts.default_base_url
+        return hosts.region_base_url(region.region) or hosts.default_base_url
 
 
 def _title(sites: list[DiscoveredSite]) -> str:

@@ -12,8 +12,6 @@ MANUFACTURER: Final = "Tesla"
 CONF_BASE_URL: Final = "base_url"
 """Entry data key: the regional Fleet API host that serves the account."""
 
-SCOPES: Final = ("openid", "offline_access", "energy_device_data")
-
 DEVELOPER_PORTAL_URL: Final = "https://developer.tesla.com"
 README_URL: Final = (
     "https://github.com/tesla-powerwall3/tesla_powerwall3/blob/main/README.md"

@@ -12,7 +12,6 @@ from homeassistant.util import dt as dt_util
 
 from .const import (
     CONF_BACKFILL_DAYS,
-    CONF_BASE_URL,
     DEFAULT_BACKFILL_DAYS,
     DOMAIN,
     LOGGER,
@@ -30,7 +29,6 @@ from .fleet import (
     NotRegisteredError,
     RateLimitedError,
     SiteInfo,
-    WrongRegionError,
 )
 from .fleet.errors import AuthenticationError
 from .repairs import async_clear
@@ -80,7 +78,7 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
     async def _async_update_data(self) -> DataT:
         """Fetch, mapping Fleet API faults to Home Assistant's conventions."""
         try:
-            data = await self._fetch_in_right_region()
+            data = await self._fetch()
         except AuthenticationError as err:
             raise authentication_failed(err) from err
         except RateLimitedError as err:
@@ -110,20 +108,6 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
             ) from err
         async_clear(self.hass, "not_registered", self.config_entry.entry_id)
         return data
-
-    async def _fetch_in_right_region(self) -> DataT:
-        """Fetch; on a 421 move to the region Tesla names, remember it, retry once."""
-        try:
-            return await self._fetch()
-        except WrongRegionError as err:
-            if not self.client.follow_region(err):
-                raise
-            LOGGER.info("Tesla moved the account to %s", self.client.base_url)
-            self.hass.config_entries.async_update_entry(
-                self.config_entry,
-                data={**self.config_entry.data, CONF_BASE_URL: self.client.base_url},
-            )
-            return await self._fetch()
 
 
 class SiteCoordinator[DataT](PowerwallCoordinator[DataT]):

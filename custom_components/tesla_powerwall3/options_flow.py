@@ -36,7 +36,7 @@ from .cost import (
     monthly_cost,
     plan_from_options,
 )
-from .urls import dev_url
+from .urls import tesla_hosts
 
 DAYS_IN_MONTH = 30
 DEFAULT_LIVE_SECONDS = 600
@@ -188,7 +188,11 @@ class PowerwallOptionsFlow(OptionsFlow):
         sites = max(len(data.sites), 1) if data is not None else 1
         month_start, _ = month_bounds(dt_util.utcnow())
         plan = plan_from_options(
-            options, sites, month_start, used=0, simulator=dev_url() is not None
+            options,
+            sites,
+            month_start,
+            used=0,
+            simulator=tesla_hosts(self.hass).simulator,
         )
         requests = plan.requests(DAYS_IN_MONTH * 86400, sites)
         total = sum(requests.values())

@@ -6,7 +6,6 @@ domain. The config flow and the repair flow both use this.
 """
 
 from collections.abc import Awaitable, Callable
-import re
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -27,7 +26,9 @@ from .const import LOGGER
 from .fleet import FleetClient, FleetError, FleetHTTPError, StaticToken
 from .fleet.partner import InvalidClientError, request_partner_token
 from .fleet.public_key import check_hosted_key
-from .urls import public_key_url, token_url
+from .fleet.tesla.answers import registration_problem
+from .fleet.tesla.domain import InvalidDomainError, validate_domain
+from .urls import tesla_hosts
 
 CONF_DOMAIN = "domain"
 REGISTER_SCHEMA = vol.Schema(
@@ -39,9 +40,6 @@ REGISTER_SCHEMA = vol.Schema(
 )
 KEY_URL_TEMPLATE = (
     "https://YOUR-DOMAIN/.well-known/appspecific/com.tesla.3p.public-key.pem"
-)
-DOMAIN_PATTERN = re.compile(
-    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 )
 
 
@@ -55,13 +53,12 @@ class RegistrationError(Exception):
         self.detail = detail
 
 
-def normalize_domain(text: str) -> str:
-    """Return the bare, lowercase domain of what the user typed, or raise."""
-    domain = text.strip().lower().removeprefix("https://").removeprefix("http://")
-    domain = domain.split("/", 1)[0]
-    if not DOMAIN_PATTERN.match(domain):
-        raise RegistrationError("invalid_domain")
-    return domain
+def _validated_domain(text: str) -> str:
+    """Return the bare domain of what the user typed, or raise RegistrationError."""
+    try:
+        return validate_domain(text)
+    except InvalidDomainError as err:
+        raise RegistrationError("invalid_domain") from err
 
 
 async def async_register_domain(
@@ -74,13 +71,14 @@ async def async_register_domain(
 ) -> None:
     """Check the hosted key, then register the domain in the region and confirm."""
     session = async_get_clientsession(hass)
-    check = await check_hosted_key(session, public_key_url(domain))
+    hosts = tesla_hosts(hass)
+    check = await check_hosted_key(session, hosts.public_key_url(domain))
     if check.problem is not None:
         raise RegistrationError(check.problem.value, check.detail)
     try:
         partner_token = await request_partner_token(
             session,
-            token_url=token_url(),
+            token_url=hosts.token_url,
             client_id=client_id,
             client_secret=client_secret,
             audience=base_url,
@@ -89,7 +87,7 @@ async def async_register_domain(
         raise RegistrationError("invalid_client") from err
     except FleetError as err:
         raise RegistrationError("cannot_connect", str(err)) from err
-    partner = FleetClient(session, StaticToken(partner_token), base_url)
+    partner = FleetClient(session, StaticToken(partner_token), base_url, hosts=hosts)
     try:
         await partner.register_partner_domain(domain)
         registered = await partner.partner_public_key(domain)
@@ -104,16 +102,8 @@ async def async_register_domain(
 
 def _registration_failure(err: FleetHTTPError) -> str:
     """Name what went wrong in Tesla's answer to the registration."""
-    text = (err.error or "").lower()
-    if err.status == 424:  # noqa: PLR2004
-        return "key_download_failed"
-    if "taken" in text or "already" in text or err.status == 422:  # noqa: PLR2004
-        return "domain_taken"
-    if err.status == 400:  # noqa: PLR2004
-        return "domain_not_allowed"
-    if err.status in (401, 403):
-        return "invalid_client"
-    return "cannot_connect"
+    problem = registration_problem(err.status, err.error or "")
+    return problem.value if problem is not None else "cannot_connect"
 
 
 async def async_registration_form[ResultT: FlowResult[Any, Any]](
@@ -133,8 +123,8 @@ async def async_registration_form[ResultT: FlowResult[Any, Any]](
     placeholders = {"region_url": base_url, "detail": "", "key_url": KEY_URL_TEMPLATE}
     if user_input is not None:
         try:
-            domain = normalize_domain(user_input[CONF_DOMAIN])
-            placeholders["key_url"] = public_key_url(domain)
+            domain = _validated_domain(user_input[CONF_DOMAIN])
+            placeholders["key_url"] = tesla_hosts(flow.hass).public_key_url(domain)
             if not isinstance(implementation, LocalOAuth2Implementation):
                 raise RegistrationError("invalid_client")  # noqa: TRY301
             await async_register_domain(

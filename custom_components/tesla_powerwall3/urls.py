@@ -1,54 +1,30 @@
 """Where the integration sends requests: Tesla, or the simulator in development.
 
-Tesla's hosts are the defaults. The one developer override is the environment
+Tesla's hosts are the default. The one developer override is the environment
 variable TESLA_POWERWALL3_DEV_URL: when set (scripts/develop sets it), the
-login, token and Fleet API requests of every region go to that base URL.
+login, token, public key and Fleet API requests of every region go to that
+base URL instead. It is read once per Home Assistant instance, by whichever
+needs the hosts first: the credentials dialog and the config flow can run
+before any entry is set up.
 """
 
 import os
 from typing import Final
 
-from .fleet import AUTHORIZE_URL, REGION_BASE_URLS, TOKEN_URL
-from .fleet.public_key import KEY_PATH, key_url
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.singleton import singleton
+from homeassistant.util.hass_dict import HassKey
+
+from .const import DOMAIN
+from .fleet import TESLA_HOSTS, TeslaHosts, simulator_hosts
 
 DEV_URL_ENV: Final = "TESLA_POWERWALL3_DEV_URL"
+DATA_HOSTS: HassKey[TeslaHosts] = HassKey(f"{DOMAIN}_hosts")
 
 
-def dev_url() -> str | None:
-    """Return the simulator's base URL when the developer override is set."""
-    value = os.environ.get(DEV_URL_ENV, "").strip().rstrip("/")
-    return value or None
-
-
-def authorize_url() -> str:
-    """Return the URL of Tesla's login page."""
-    override = dev_url()
-    return f"{override}/oauth2/v3/authorize" if override else AUTHORIZE_URL
-
-
-def token_url() -> str:
-    """Return the URL of Tesla's token endpoint."""
-    override = dev_url()
-    return f"{override}/oauth2/v3/token" if override else TOKEN_URL
-
-
-def region_base_url(region: str | None) -> str | None:
-    """Return the Fleet API host of a region ("na", "eu", "cn")."""
-    if region not in REGION_BASE_URLS:
-        return None
-    return dev_url() or REGION_BASE_URLS[region]
-
-
-def default_base_url() -> str:
-    """Return the host asked first when the token names no region."""
-    return dev_url() or REGION_BASE_URLS["na"]
-
-
-def public_key_url(domain: str) -> str:
-    """Return where Tesla downloads a domain's public key.
-
-    With the developer override the simulator hosts a demo key for any domain.
-    """
-    if override := dev_url():
-        return f"{override}/_domains/{domain}{KEY_PATH}"
-    return key_url(domain)
+@singleton(DATA_HOSTS)
+def tesla_hosts(hass: HomeAssistant) -> TeslaHosts:
+    """Return the hosts every request goes to, reading the override once."""
+    if override := os.environ.get(DEV_URL_ENV, "").strip().rstrip("/"):
+        return simulator_hosts(override)
+    return TESLA_HOSTS

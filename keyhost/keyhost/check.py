@@ -10,16 +10,16 @@ import ssl
 import aiohttp
 
 from .keys import (
-    MAX_PUBLIC_PEM_BYTES,
     WELL_KNOWN_PATH,
     KeyFormatError,
-    is_private_pem,
     load_p256_public_key,
     public_key_from_any,
     same_key,
 )
+from .tesla import domain as tesla_domain, key as tesla_key
 
-_READ_LIMIT = 64 * 1024
+KeyProblem = tesla_key.KeyProblem
+_READ_LIMIT = tesla_key.READ_LIMIT
 _HTTPS_PORT = 443
 _TIMEOUT = aiohttp.ClientTimeout(total=20, sock_connect=10)
 
@@ -60,11 +60,8 @@ def _result(code: str, message: str) -> CheckResult:
 
 
 def normalize_domain(domain: str) -> str:
-    """Lowercase a domain and strip a scheme, path and trailing dot."""
-    value = domain.strip().lower()
-    for prefix in ("https://", "http://"):
-        value = value.removeprefix(prefix)
-    return value.split("/", 1)[0].rstrip(".")
+    """Lowercase a host and strip a scheme, path and trailing dot."""
+    return tesla_domain.bare_domain(domain)
 
 
 def key_url(domain: str, port: int = 443) -> str:
@@ -74,58 +71,58 @@ def key_url(domain: str, port: int = 443) -> str:
     return f"https://{netloc}{WELL_KNOWN_PATH}"
 
 
-def _looks_like_html(body: bytes, content_type: str | None) -> bool:
-    if body.lstrip().startswith(b"<"):
-        return True
-    return bool(
-        content_type and "html" in content_type.lower() and b"-----" not in body
-    )
+_CODES: dict[KeyProblem, str] = {
+    KeyProblem.PRIVATE: "private_key",
+    KeyProblem.HTML: "html",
+    KeyProblem.TOO_LARGE: "too_large",
+    KeyProblem.NOT_PEM: "not_pem",
+    KeyProblem.NOT_PUBLIC_KEY: "not_pem",
+    KeyProblem.NOT_EC: "not_ec_key",
+    KeyProblem.WRONG_CURVE: "wrong_curve",
+}
+_MESSAGES: dict[KeyProblem, str] = {
+    KeyProblem.PRIVATE: (
+        "CRITICAL: a PRIVATE key is published. Remove it now, generate a new "
+        "key pair (keyhost generate --force) and publish only the public key; "
+        "treat the old key as compromised."
+    ),
+    KeyProblem.HTML: (
+        "an HTML page is served instead of the PEM (Content-Type: {detail}); the "
+        "file is missing and a fallback page answers (GitHub Pages without "
+        ".nojekyll, an SPA rewrite, a login page)."
+    ),
+    KeyProblem.TOO_LARGE: (
+        "the body is {detail}; a P-256 public key PEM is about 178. Tesla reports "
+        "'too large': a certificate, an RSA key or a bundle is published instead "
+        "of com.tesla.3p.public-key.pem."
+    ),
+    KeyProblem.NOT_PUBLIC_KEY: (
+        "the PEM is not a public key ({detail}); publish the "
+        "'-----BEGIN PUBLIC KEY-----' file."
+    ),
+    KeyProblem.NOT_EC: (
+        "not an EC key ({detail}): Tesla needs an EC prime256v1 public key."
+    ),
+    KeyProblem.WRONG_CURVE: (
+        "wrong curve {detail}; Tesla needs prime256v1 (secp256r1)."
+    ),
+}
+
+
+def _message(problem: KeyProblem, detail: str) -> str:
+    if problem is not KeyProblem.NOT_PEM:
+        return _MESSAGES[problem].format(detail=detail)
+    if detail:
+        return f"the PEM does not parse: {detail}."
+    return "the body is not a PEM file (no -----BEGIN line)."
 
 
 def validate_public_pem(body: bytes, content_type: str | None) -> CheckResult:
     """Check a downloaded body is a P-256 public key PEM Tesla accepts."""
-    if is_private_pem(body):
-        return _result(
-            "private_key",
-            "CRITICAL: a PRIVATE key is published. Remove it now, generate a new "
-            "key pair (keyhost generate --force) and publish only the public key; "
-            "treat the old key as compromised.",
-        )
-    if _looks_like_html(body, content_type):
-        return _result(
-            "html",
-            f"an HTML page is served instead of the PEM (Content-Type: "
-            f"{content_type or 'none'}); the file is missing and a fallback page "
-            "answers (GitHub Pages without .nojekyll, an SPA rewrite, a login page).",
-        )
-    if len(body) > MAX_PUBLIC_PEM_BYTES:
-        return _result(
-            "too_large",
-            f"the body is {len(body)} bytes; a P-256 public key PEM is about 178. "
-            "Tesla reports 'too large': a certificate, an RSA key or a bundle is "
-            "published instead of com.tesla.3p.public-key.pem.",
-        )
-    if b"-----BEGIN" not in body:
-        return _result("not_pem", "the body is not a PEM file (no -----BEGIN line).")
-    if b"-----BEGIN PUBLIC KEY-----" not in body:
-        first = body.split(b"\n", 1)[0].strip().decode("ascii", "replace")[:60]
-        return _result(
-            "not_pem",
-            f"the PEM is not a public key ({first}); publish the "
-            "'-----BEGIN PUBLIC KEY-----' file.",
-        )
-    try:
-        load_p256_public_key(body)
-    except KeyFormatError as err:
-        text = str(err)
-        if text.startswith("not an EC key"):
-            return _result(
-                "not_ec_key", f"{text}: Tesla needs an EC prime256v1 public key."
-            )
-        if text.startswith("wrong curve"):
-            return _result("wrong_curve", f"{text} (secp256r1).")
-        return _result("not_pem", f"the PEM does not parse: {text}.")
-    return _result("ok", "a valid P-256 public key is served.")
+    check = tesla_key.validate_key_pem(body, content_type)
+    if check.problem is None:
+        return _result("ok", "a valid P-256 public key is served.")
+    return _result(_CODES[check.problem], _message(check.problem, check.detail))
 
 
 async def _read_limited(response: aiohttp.ClientResponse) -> bytes:

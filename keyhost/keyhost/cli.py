@@ -14,7 +14,7 @@ import ssl
 import sys
 
 from . import __version__
-from .check import check_domain, key_url, normalize_domain
+from .check import check_domain, key_url
 from .keys import (
     PUBLIC_KEY_FILENAME,
     WELL_KNOWN_PATH,
@@ -24,6 +24,7 @@ from .keys import (
 from .register import FLEET_URLS, TOKEN_URL, register_domain
 from .serve import create_app, make_ssl_context, run_server
 from .site import build_site, read_public_for_site
+from .tesla import domain as tesla_domain
 
 
 def _err(text: str) -> None:
@@ -54,11 +55,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_site(args: argparse.Namespace) -> int:
     """Run `keyhost site DIR [--key PUBLIC_PEM] [--domain D]`."""
-    domain = normalize_domain(args.domain) if args.domain else None
     try:
+        domain = tesla_domain.validate_domain(args.domain) if args.domain else None
         public_pem = read_public_for_site(Path(args.key))
         key_path = build_site(Path(args.dir), public_pem, domain)
-    except (KeyFormatError, OSError) as err:
+    except (tesla_domain.InvalidDomainError, KeyFormatError, OSError) as err:
         _err(f"error: {err}")
         return 1
     print(f"Wrote {key_path}")

@@ -1,56 +1,28 @@
-"""Key pair generation and PEM inspection."""
+"""Key pair generation and PEM inspection.
+
+What Tesla accepts as the public key is the integration's rule (tesla.key).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
-import re
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-PUBLIC_KEY_FILENAME = "com.tesla.3p.public-key.pem"
+from .tesla import key as rules
+
+PUBLIC_KEY_FILENAME = rules.KEY_FILENAME
 PRIVATE_KEY_FILENAME = "private-key.pem"
-WELL_KNOWN_DIR = ".well-known/appspecific"
-WELL_KNOWN_PATH = f"/{WELL_KNOWN_DIR}/{PUBLIC_KEY_FILENAME}"
-# A P-256 SubjectPublicKeyInfo PEM is 178 bytes; leave room for CRLF and blanks.
-MAX_PUBLIC_PEM_BYTES = 1024
+WELL_KNOWN_DIR = rules.KEY_DIR
+WELL_KNOWN_PATH = rules.KEY_PATH
 
-_PRIVATE_MARKER = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
-
-
-class KeyFormatError(ValueError):
-    """A PEM that is not what it should be."""
-
-
-class PrivateKeyError(KeyFormatError):
-    """A private key where only a public key is allowed."""
-
-
-def is_private_pem(data: bytes) -> bool:
-    """Return True when the bytes hold any kind of private key."""
-    if _PRIVATE_MARKER.search(data):
-        return True
-    with contextlib.suppress(ValueError, TypeError):
-        serialization.load_pem_private_key(data, password=None)
-        return True
-    return False
-
-
-def load_p256_public_key(data: bytes) -> ec.EllipticCurvePublicKey:
-    """Parse a P-256 SubjectPublicKeyInfo PEM; raise KeyFormatError otherwise."""
-    if is_private_pem(data):
-        raise PrivateKeyError("this is a PRIVATE key; only the public key may be used")
-    try:
-        key = serialization.load_pem_public_key(data)
-    except (ValueError, TypeError) as err:
-        raise KeyFormatError(f"not a PEM public key ({err})") from err
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise KeyFormatError(f"not an EC key ({type(key).__name__})")
-    if key.curve.name != "secp256r1":
-        raise KeyFormatError(f"wrong curve {key.curve.name}; Tesla needs prime256v1")
-    return key
+KeyFormatError = rules.KeyFormatError
+PrivateKeyError = rules.PrivateKeyError
+is_private_pem = rules.is_private_pem
+load_p256_public_key = rules.load_p256_public_key
+uncompressed_point_hex = rules.uncompressed_point
 
 
 def public_key_from_any(data: bytes) -> ec.EllipticCurvePublicKey:
@@ -59,9 +31,13 @@ def public_key_from_any(data: bytes) -> ec.EllipticCurvePublicKey:
         try:
             private = serialization.load_pem_private_key(data, password=None)
         except (ValueError, TypeError) as err:
-            raise KeyFormatError(f"cannot read the private key ({err})") from err
+            raise KeyFormatError(
+                rules.KeyProblem.NOT_PEM, f"cannot read the private key ({err})"
+            ) from err
         if not isinstance(private, ec.EllipticCurvePrivateKey):
-            raise KeyFormatError("the private key is not an EC key")
+            raise KeyFormatError(
+                rules.KeyProblem.NOT_EC, "the private key is not an EC key"
+            )
         data = public_pem(private.public_key())
     return load_p256_public_key(data)
 
@@ -71,13 +47,6 @@ def public_pem(key: ec.EllipticCurvePublicKey) -> bytes:
     return key.public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-
-
-def uncompressed_point_hex(key: ec.EllipticCurvePublicKey) -> str:
-    """Hex of the uncompressed point, as Tesla's partner_accounts returns it."""
-    return key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    ).hex()
 
 
 def same_key(a: ec.EllipticCurvePublicKey, b: ec.EllipticCurvePublicKey) -> bool:

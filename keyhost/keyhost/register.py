@@ -11,14 +11,14 @@ from typing import Any
 
 import aiohttp
 
-from .check import normalize_domain
 from .keys import KeyFormatError, public_key_from_any, uncompressed_point_hex
+from .tesla import answers, domain as tesla_domain, hosts
 
-TOKEN_URL = "https://fleet-auth.prd.vn.cloud.tesla.com/oauth2/v3/token"  # noqa: S105
+TOKEN_URL = hosts.TOKEN_URL
 FLEET_URLS: dict[str, str] = {
-    "na": "https://fleet-api.prd.na.vn.cloud.tesla.com",
-    "eu": "https://fleet-api.prd.eu.vn.cloud.tesla.com",
+    region: hosts.REGION_BASE_URLS[region] for region in ("na", "eu")
 }
+"""The regions keyhost registers in: North America and Europe."""
 _TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=15)
 
 EXIT_OK = 0
@@ -29,6 +29,8 @@ EXIT_DOMAIN_TAKEN = 6
 EXIT_NETWORK = 7
 EXIT_HTTP = 8
 EXIT_KEY_MISMATCH = 9
+
+Problem = answers.RegistrationProblem
 
 
 class RegisterError(Exception):
@@ -91,19 +93,15 @@ async def _partner_token(
     audience: str,
 ) -> str:
     """Get a partner token (client_credentials) for one region."""
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "scope": "openid",
-        "audience": audience,
-    }
+    form = answers.partner_token_form(
+        client_id=client_id, client_secret=client_secret, audience=audience
+    )
     async with session.post(token_url, data=form) as response:
         data, text = await _read(response)
         detail = _error_text(data, text)
-        if response.status == HTTPStatus.UNAUTHORIZED or (
-            response.status in {HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN}
-            and "invalid_client" in text
+        error = data.get("error")
+        if response.status >= HTTPStatus.BAD_REQUEST and answers.is_invalid_client(
+            response.status, str(error) if error else None
         ):
             raise RegisterError(
                 f"Tesla rejected the client id or secret ({detail}). Copy both "
@@ -123,31 +121,27 @@ async def _partner_token(
 
 def _register_error(status: int, domain: str, detail: str) -> RegisterError:
     """Explain a failed POST /api/1/partner_accounts."""
-    lowered = detail.lower()
-    if status == HTTPStatus.FAILED_DEPENDENCY:
+    problem = answers.registration_problem(status, detail)
+    if problem is Problem.KEY_DOWNLOAD_FAILED:
         return RegisterError(
             f"Tesla could not download the public key ({detail}). Run "
             f"'keyhost check {domain}' and fix what it reports.",
             EXIT_KEY_DOWNLOAD,
         )
-    if (
-        status == HTTPStatus.UNPROCESSABLE_ENTITY
-        or "already been taken" in lowered
-        or "already taken" in lowered
-    ):
+    if problem is Problem.DOMAIN_TAKEN:
         return RegisterError(
             f"{domain} or this public key is already registered to another Tesla "
             f"app ({detail}). Each app needs its own domain and key pair.",
             EXIT_DOMAIN_TAKEN,
         )
-    if status == HTTPStatus.BAD_REQUEST:
+    if problem is Problem.DOMAIN_NOT_ALLOWED:
         return RegisterError(
             f"Tesla refused the domain {domain} ({detail}). It must be lowercase, "
             "without https://, and match the root domain of an allowed origin of "
             "the app on developer.tesla.com.",
             EXIT_INVALID_DOMAIN,
         )
-    if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+    if problem is Problem.INVALID_CLIENT:
         return RegisterError(
             f"the partner token was refused (HTTP {status}: {detail}).",
             EXIT_INVALID_CLIENT,
@@ -213,7 +207,11 @@ async def register_domain(
     """Register domain in each region; return the exit code."""
     output = _Output(secrets=[client_secret], out=out)
     urls = {**FLEET_URLS, **(fleet_urls or {})}
-    normalized = normalize_domain(domain)
+    try:
+        normalized = tesla_domain.validate_domain(domain)
+    except tesla_domain.InvalidDomainError as err:
+        output.error(f"error: {err}; give the domain that hosts the key.")
+        return EXIT_INVALID_DOMAIN
     if normalized != domain:
         output.info(f"using domain {normalized!r} (lowercase, no scheme or path)")
     local_hex = None

@@ -24,6 +24,7 @@ from custom_components.tesla_powerwall3.fleet import (
     ServerError,
     TokenExpiredError,
     WrongRegionError,
+    simulator_hosts,
 )
 from custom_components.tesla_powerwall3.fleet.ratelimit import DEFAULT_WAIT_SECONDS
 from tests.common import EU_URL, NA_URL, SITE_ID, load_payload, site_url
@@ -360,17 +361,158 @@ async def test_412_not_registered_names_region(
     assert caught.value.region_url == NA_URL
 
 
-async def test_421_wrong_region_names_base_url(
-    client: FleetClient, mock: aioresponses
+class RegionChanges(list[str]):
+    """Records the base URLs the client reports moving to."""
+
+    def __call__(self, base_url: str) -> None:
+        self.append(base_url)
+
+
+@pytest.fixture
+def moves() -> RegionChanges:
+    return RegionChanges()
+
+
+@pytest.fixture
+async def roaming(
+    tokens: FakeTokens, moves: RegionChanges
+) -> AsyncIterator[FleetClient]:
+    async with aiohttp.ClientSession() as session:
+        yield FleetClient(session, tokens, NA_URL, on_region_change=moves)
+
+
+async def test_421_moves_to_the_named_region_and_retries_once(
+    roaming: FleetClient, mock: aioresponses, moves: RegionChanges
 ) -> None:
     mock.get(
         f"{NA_URL}/api/1/products",
         status=421,
         payload=load_payload("error_421_user_out_of_region"),
     )
+    mock.get(
+        f"{EU_URL}/api/1/products", payload=load_payload("products_real_2024-04-12")
+    )
+    products = await roaming.products()
+    assert [p.energy_site_id for p in products] == [1234]
+    assert roaming.base_url == EU_URL
+    assert moves == [EU_URL]
+    assert sent(mock) == [
+        ("GET", URL(f"{NA_URL}/api/1/products")),
+        ("GET", URL(f"{EU_URL}/api/1/products")),
+    ]
+    assert roaming.counter.sent["products"] == 2
+
+
+async def test_421_in_the_new_region_too_raises(
+    roaming: FleetClient, mock: aioresponses, moves: RegionChanges
+) -> None:
+    body = load_payload("error_421_user_out_of_region")
+    mock.get(f"{NA_URL}/api/1/products", status=421, payload=body)
+    mock.get(f"{EU_URL}/api/1/products", status=421, payload=body)
     with pytest.raises(WrongRegionError) as caught:
-        await client.products()
+        await roaming.products()
     assert caught.value.base_url == EU_URL
+    assert moves == [EU_URL]
+    assert roaming.counter.sent["products"] == 2
+
+
+async def test_421_then_401_refreshes_in_the_new_region(
+    roaming: FleetClient, mock: aioresponses, tokens: FakeTokens
+) -> None:
+    mock.get(
+        site_url(SITE_ID, "live_status"),
+        status=421,
+        payload=load_payload("error_421_user_out_of_region"),
+    )
+    mock.get(
+        site_url(SITE_ID, "live_status", EU_URL),
+        status=401,
+        payload=load_payload("error_401_token_expired"),
+    )
+    mock.get(
+        site_url(SITE_ID, "live_status", EU_URL),
+        payload=load_payload("live_status_real_2023-11-06_exporting"),
+    )
+    live = await roaming.live_status(SITE_ID)
+    assert live.grid_power == -12949
+    assert tokens.refreshes == 1
+    assert roaming.counter.sent["live_status"] == 3
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"error": f"user out of region, use base URL: {NA_URL}"},
+        {
+            "error": "user out of region, use base URL: "
+            + NA_URL.replace("fleet-api", "FLEET-API")
+        },
+        {"error": "user out of region"},
+        None,
+    ],
+    ids=["this-host", "this-host-spelled-otherwise", "no-host", "no-body"],
+)
+async def test_421_naming_no_other_region_raises(
+    roaming: FleetClient,
+    mock: aioresponses,
+    moves: RegionChanges,
+    payload: dict[str, str] | None,
+) -> None:
+    mock.get(f"{NA_URL}/api/1/products", status=421, payload=payload)
+    with pytest.raises(WrongRegionError):
+        await roaming.products()
+    assert roaming.base_url == NA_URL
+    assert moves == []
+    assert len(sent(mock)) == 1
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "https://evil.example.com",
+        "https://fleet-api.prd.na.vn.cloud.tesla.com.evil.example",
+        "https://fleet-api.prd.xx.vn.cloud.tesla.com",
+    ],
+)
+async def test_421_to_a_host_not_tesla_is_not_followed(
+    roaming: FleetClient,
+    mock: aioresponses,
+    moves: RegionChanges,
+    caplog: pytest.LogCaptureFixture,
+    host: str,
+) -> None:
+    mock.get(
+        f"{NA_URL}/api/1/products",
+        status=421,
+        payload={"error": f"user out of region, use base URL: {host}"},
+    )
+    mock.get(f"{host}/api/1/products", payload={"response": []})
+    with pytest.raises(WrongRegionError) as caught:
+        await roaming.products()
+    assert caught.value.base_url == host
+    assert roaming.base_url == NA_URL
+    assert moves == []
+    assert sent(mock) == [("GET", URL(f"{NA_URL}/api/1/products"))]
+    assert f"Not following a 421 to {host}" in caplog.text
+
+
+async def test_421_is_followed_within_the_simulator_only(
+    tokens: FakeTokens, mock: aioresponses
+) -> None:
+    simulator = "http://127.0.0.1:8765"
+    mock.get(
+        f"{simulator}/api/1/products",
+        status=421,
+        payload=load_payload("error_421_user_out_of_region"),
+    )
+    async with aiohttp.ClientSession() as session:
+        client = FleetClient(
+            session, tokens, simulator, hosts=simulator_hosts(simulator)
+        )
+        with pytest.raises(WrongRegionError):
+            await client.products()
+    assert client.base_url == simulator
+    assert sent(mock) == [("GET", URL(f"{simulator}/api/1/products"))]
 
 
 async def test_429_reads_retry_after_and_ratelimit_headers(

@@ -3,8 +3,10 @@
 import pytest
 
 from custom_components.tesla_powerwall3.fleet import (
+    TESLA_HOSTS,
     InvalidResponseError,
     decode_token_claims,
+    simulator_hosts,
 )
 from tests.common import ACCOUNT_ID, EU_URL, NA_URL, make_jwt
 
@@ -14,7 +16,7 @@ def test_claims_of_a_tesla_token() -> None:
     assert claims.subject == ACCOUNT_ID
     assert claims.region == "na"
     assert claims.scopes == {"openid", "offline_access", "energy_device_data"}
-    assert claims.fleet_base_url() == NA_URL
+    assert claims.fleet_base_url(TESLA_HOSTS) == NA_URL
 
 
 def test_region_from_audience_when_no_ou_code() -> None:
@@ -22,7 +24,13 @@ def test_region_from_audience_when_no_ou_code() -> None:
         make_jwt(ou_code=None, aud=["https://auth.tesla.com/x", EU_URL + "/"])
     )
     assert claims.region is None
-    assert claims.fleet_base_url() == EU_URL
+    assert claims.fleet_base_url(TESLA_HOSTS) == EU_URL
+
+
+def test_region_names_the_simulator_under_the_developer_override() -> None:
+    claims = decode_token_claims(make_jwt(ou_code="EU"))
+    hosts = simulator_hosts("http://127.0.0.1:8765")
+    assert claims.fleet_base_url(hosts) == "http://127.0.0.1:8765"
 
 
 def test_single_audience_and_space_separated_scopes() -> None:
@@ -31,7 +39,7 @@ def test_single_audience_and_space_separated_scopes() -> None:
     )
     assert claims.audiences == ("https://example.com",)
     assert claims.scopes == {"openid", "energy_device_data"}
-    assert claims.fleet_base_url() is None
+    assert claims.fleet_base_url(TESLA_HOSTS) is None
 
 
 def test_missing_claims() -> None:

@@ -315,6 +315,17 @@ def test_site_layout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     }
 
 
+def test_site_refuses_an_invalid_domain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, public_path = generate(tmp_path / "keys")
+    site = tmp_path / "site"
+    argv = ["site", str(site), "--key", str(public_path), "--domain", "not a domain"]
+    assert cli.main(argv) == 1
+    assert "is not a domain name" in capsys.readouterr().err
+    assert not site.exists()
+
+
 def test_site_without_domain_has_no_cname(tmp_path: Path) -> None:
     key_path = build_site(tmp_path / "site", _spki(_p256()))
     assert key_path.is_file()
@@ -759,6 +770,16 @@ async def test_register_errors(
     assert needle in err
     assert "[na]" in err
     assert ("register", "eu") not in fake.calls
+
+
+async def test_register_refuses_an_invalid_domain_before_asking_tesla(
+    tesla: tuple[FakeTesla, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake, argv = tesla
+    argv = [a if a != DOMAIN else "keys example.com" for a in argv]
+    assert await cli.amain(argv) == 5
+    assert "is not a domain name" in _no_secrets(capsys)[1]
+    assert fake.calls == []
 
 
 async def test_register_invalid_client(

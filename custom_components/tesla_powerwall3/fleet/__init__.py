@@ -5,12 +5,7 @@ own library.
 """
 
 from .client import FleetClient, StaticToken, TokenProvider
-from .const import (
-    AUTHORIZE_URL,
-    ENERGY_SCOPES,
-    REGION_BASE_URLS,
-    TOKEN_URL,
-)
+from .const import ENERGY_SCOPES
 from .counter import RequestCounter
 from .errors import (
     DeviceOfflineError,
@@ -38,12 +33,21 @@ from .models import (
     WallConnector,
 )
 from .ratelimit import RateLimitGate
+from .tesla.hosts import (
+    AUTHORIZE_URL,
+    REGION_BASE_URLS,
+    TESLA_HOSTS,
+    TOKEN_URL,
+    TeslaHosts,
+    simulator_hosts,
+)
 from .tokens import TokenClaims, decode_token_claims
 
 __all__ = [
     "AUTHORIZE_URL",
     "ENERGY_SCOPES",
     "REGION_BASE_URLS",
+    "TESLA_HOSTS",
     "TOKEN_URL",
     "DeviceOfflineError",
     "EnergyBucket",
@@ -67,10 +71,12 @@ __all__ = [
     "ServerError",
     "SiteInfo",
     "StaticToken",
+    "TeslaHosts",
     "TokenClaims",
     "TokenExpiredError",
     "TokenProvider",
     "WallConnector",
     "WrongRegionError",
     "decode_token_claims",
+    "simulator_hosts",
 ]

@@ -1,9 +1,10 @@
 """The aiohttp client for the Fleet API energy endpoints."""
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 import json
+import logging
 import re
 from typing import Any, Protocol
 
@@ -33,6 +34,9 @@ from .models import (
     SiteInfo,
 )
 from .ratelimit import RateLimitGate
+from .tesla.hosts import TESLA_HOSTS, TeslaHosts
+
+_LOGGER = logging.getLogger(__name__)
 
 _BASE_URL_IN_ERROR = re.compile(r"use base URL: (https://[-a-zA-Z0-9.]+)")
 _REGION_IN_ERROR = re.compile(r"current region (https://[-a-zA-Z0-9.]+)")
@@ -64,6 +68,8 @@ class FleetClient:
     """Calls the Fleet API for one account (or one partner app).
 
     Every request goes through the request counter, because Tesla may bill it.
+    A 401 refreshes the token and a 421 moves to the region Tesla names, each
+    followed by one retry.
     """
 
     def __init__(
@@ -72,24 +78,25 @@ class FleetClient:
         token_provider: TokenProvider,
         base_url: str,
         *,
+        hosts: TeslaHosts = TESLA_HOSTS,
+        on_region_change: Callable[[str], None] | None = None,
         counter: RequestCounter | None = None,
         gate: RateLimitGate | None = None,
         timeout: float = REQUEST_TIMEOUT_SECONDS,
     ) -> None:
-        """Create a client for the given regional base URL."""
+        """Create a client for the given regional base URL.
+
+        A 421 is followed only to one of the hosts' Fleet API hosts; then
+        on_region_change gets the new base URL, so the caller can keep it.
+        """
         self._session = session
         self._token_provider = token_provider
         self.base_url = base_url.rstrip("/")
+        self._hosts = hosts
+        self._on_region_change = on_region_change
         self.counter = counter if counter is not None else RequestCounter()
         self.gate = gate if gate is not None else RateLimitGate()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-
-    def follow_region(self, err: WrongRegionError) -> bool:
-        """Move to the host a 421 names; False when it names none or this one."""
-        if not err.base_url or err.base_url.rstrip("/") == self.base_url:
-            return False
-        self.base_url = err.base_url.rstrip("/")
-        return True
 
     async def products(self) -> list[EnergySiteProduct]:
         """List the account's energy sites (vehicles are left out)."""
@@ -197,12 +204,43 @@ class FleetClient:
         params: Mapping[str, str] | None = None,
         json_body: Mapping[str, Any] | None = None,
     ) -> object:
-        """Send a request; on a 401 refresh the token once and retry once."""
-        try:
+        """Send a request; on a 421 move to the region Tesla names, retry once."""
+
+        async def send() -> object:
             return await self._send(method, path, endpoint, params, json_body)
+
+        try:
+            return await self._refreshing(send)
+        except WrongRegionError as err:
+            if not self._follow_region(err):
+                raise
+            return await self._refreshing(send)
+
+    async def _refreshing(self, send: Callable[[], Awaitable[object]]) -> object:
+        """Send; on a 401 refresh the token once and send again."""
+        try:
+            return await send()
         except TokenExpiredError:
             await self._token_provider(force_refresh=True)
-            return await self._send(method, path, endpoint, params, json_body)
+            return await send()
+
+    def _follow_region(self, err: WrongRegionError) -> bool:
+        """Move to the Fleet API host a 421 names; False if none, this or foreign."""
+        if err.base_url is None:
+            return False
+        base_url = self._hosts.fleet_api_url(err.base_url)
+        if base_url is None:
+            _LOGGER.warning(
+                "Not following a 421 to %s: not a Tesla Fleet API host", err.base_url
+            )
+            return False
+        if base_url == self.base_url:
+            return False
+        _LOGGER.debug("Tesla serves the account from %s, switching region", base_url)
+        self.base_url = base_url
+        if self._on_region_change is not None:
+            self._on_region_change(base_url)
+        return True
 
     async def _send(
         self,

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 import logging
 
 from .client import FleetClient
-from .errors import NotFoundError, ServerError, WrongRegionError
+from .errors import NotFoundError, ServerError
 from .models import EnergySiteProduct, SiteInfo
 
 _LOGGER = logging.getLogger(__name__)
@@ -32,25 +32,15 @@ class DiscoveredSite:
         return self.product.energy_site_id
 
 
-async def list_energy_sites(client: FleetClient) -> list[EnergySiteProduct]:
-    """List the energy sites, moving the client to the right region on a 421."""
-    try:
-        return await client.products()
-    except WrongRegionError as err:
-        if not client.follow_region(err):
-            raise
-        _LOGGER.debug("Account lives at %s, switching region", client.base_url)
-        return await client.products()
-
-
 async def discover_energy_sites(client: FleetClient) -> Discovery:
     """Return the sites that have devices and whose site_info answers.
 
     Replaced or retired sites stay in /products but answer site_info with 404
     or 500 "upstream internal error"; they are skipped. Costs one products
-    request plus one site_info request per candidate site.
+    request plus one site_info request per candidate site; the client follows
+    a 421 to the account's region.
     """
-    products = await list_energy_sites(client)
+    products = await client.products()
     sites: list[DiscoveredSite] = []
     skipped: set[int] = set()
     for product in products:

@@ -4,6 +4,7 @@ import aiohttp
 
 from .const import REQUEST_TIMEOUT_SECONDS
 from .errors import FleetConnectionError, FleetHTTPError, InvalidResponseError
+from .tesla.answers import is_invalid_client, partner_token_form
 
 
 class InvalidClientError(FleetHTTPError):
@@ -17,22 +18,14 @@ async def request_partner_token(
     client_id: str,
     client_secret: str,
     audience: str,
-    scope: str = "openid",
 ) -> str:
-    """Return a partner access token for a region (audience = its base URL).
-
-    Only "openid" is asked for: energy-only apps are refused vehicle scopes.
-    """
+    """Return a partner access token for a region (audience = its base URL)."""
     try:
         async with session.post(
             token_url,
-            data={
-                "grant_type": "client_credentials",
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "scope": scope,
-                "audience": audience,
-            },
+            data=partner_token_form(
+                client_id=client_id, client_secret=client_secret, audience=audience
+            ),
             timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_SECONDS),
         ) as response:
             try:
@@ -43,14 +36,11 @@ async def request_partner_token(
     except (aiohttp.ClientError, TimeoutError) as err:
         raise FleetConnectionError(f"partner token: {err}") from err
     error = body.get("error") if isinstance(body, dict) else None
-    if status in (400, 401) and error in (
-        "invalid_client",
-        "unauthorized_client",
-        None,
-    ):
-        raise InvalidClientError(status, error, "partner_token")
     if status >= 400:  # noqa: PLR2004
-        raise FleetHTTPError(status, str(error) if error else None, "partner_token")
+        text = str(error) if error else None
+        if is_invalid_client(status, text):
+            raise InvalidClientError(status, text, "partner_token")
+        raise FleetHTTPError(status, text, "partner_token")
     token = body.get("access_token") if isinstance(body, dict) else None
     if not isinstance(token, str) or not token:
         raise InvalidResponseError("partner token: no access_token")

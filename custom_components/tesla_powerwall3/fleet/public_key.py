@@ -1,24 +1,22 @@
-"""Checking the public key an app hosts for Tesla, the way Tesla fetches it.
+"""Downloading the public key an app hosts, the way Tesla fetches it.
 
-Tesla downloads https://<domain>/.well-known/appspecific/com.tesla.3p.public-key.pem
-when a domain is registered: over HTTPS with a trusted certificate, without
-following redirects, and it wants a PEM-encoded EC public key on P-256.
+Tesla downloads it over HTTPS with a trusted certificate and follows no
+redirect; tesla.key says which bodies it accepts.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 import ssl
+from typing import Final
 
 import aiohttp
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
-KEY_PATH = "/.well-known/appspecific/com.tesla.3p.public-key.pem"
-MAX_KEY_BYTES = 2048
-"""A P-256 public key PEM is about 178 bytes; anything far larger is wrong."""
+from .tesla.key import READ_LIMIT, KeyProblem, validate_key_pem
+
+FETCH_TIMEOUT: Final = aiohttp.ClientTimeout(total=15)
 
 
-class KeyProblem(StrEnum):
+class HostedKeyProblem(StrEnum):
     """Why Tesla would refuse the hosted key (each has its own translation)."""
 
     UNREACHABLE = "key_unreachable"
@@ -32,76 +30,61 @@ class KeyProblem(StrEnum):
     WRONG_CURVE = "key_wrong_curve"
 
 
+_BODY_PROBLEMS: Final = {
+    KeyProblem.PRIVATE: HostedKeyProblem.PRIVATE,
+    KeyProblem.HTML: HostedKeyProblem.HTML,
+    KeyProblem.TOO_LARGE: HostedKeyProblem.TOO_LARGE,
+    KeyProblem.NOT_PEM: HostedKeyProblem.NOT_EC,
+    KeyProblem.NOT_PUBLIC_KEY: HostedKeyProblem.NOT_EC,
+    KeyProblem.NOT_EC: HostedKeyProblem.NOT_EC,
+    KeyProblem.WRONG_CURVE: HostedKeyProblem.WRONG_CURVE,
+}
+
+
 @dataclass(frozen=True, slots=True)
-class KeyCheck:
-    """The outcome of a check: the key's uncompressed point, or the problem."""
+class HostedKey:
+    """The outcome of a download: the key's uncompressed point, or the problem."""
 
     point: str | None = None
     """Hex of the uncompressed P-256 point, as Tesla's partner API reports it."""
-    problem: KeyProblem | None = None
+    problem: HostedKeyProblem | None = None
     detail: str = ""
 
-    @property
-    def ok(self) -> bool:
-        """Tell whether Tesla would accept the key."""
-        return self.problem is None
 
-
-def key_url(domain: str) -> str:
-    """Return where Tesla looks for a domain's public key."""
-    return f"https://{domain}{KEY_PATH}"
-
-
-def uncompressed_point(key: ec.EllipticCurvePublicKey) -> str:
-    """Return the key as Tesla's partner_accounts endpoints show it (hex, 04…)."""
-    return key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    ).hex()
-
-
-def validate_key_pem(body: bytes, content_type: str | None = None) -> KeyCheck:
-    """Check a downloaded body is a P-256 public key PEM (pure, no I/O)."""
-    if len(body) > MAX_KEY_BYTES:
-        return KeyCheck(problem=KeyProblem.TOO_LARGE, detail=f"{len(body)} bytes")
-    text = body.strip()
-    if b"PRIVATE KEY" in text:
-        return KeyCheck(problem=KeyProblem.PRIVATE)
-    if (content_type or "").startswith("text/html") or text[:1] == b"<":
-        return KeyCheck(problem=KeyProblem.HTML)
-    try:
-        key = serialization.load_pem_public_key(text)
-    except ValueError as err:
-        return KeyCheck(problem=KeyProblem.NOT_EC, detail=str(err)[:100])
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        return KeyCheck(problem=KeyProblem.NOT_EC, detail=type(key).__name__)
-    if not isinstance(key.curve, ec.SECP256R1):
-        return KeyCheck(problem=KeyProblem.WRONG_CURVE, detail=key.curve.name)
-    return KeyCheck(point=uncompressed_point(key))
-
-
-FETCH_TIMEOUT = aiohttp.ClientTimeout(total=15)
-
-
-async def check_hosted_key(session: aiohttp.ClientSession, url: str) -> KeyCheck:
+async def check_hosted_key(session: aiohttp.ClientSession, url: str) -> HostedKey:
     """Download the key as Tesla would and validate it."""
     try:
         async with session.get(
             url, allow_redirects=False, timeout=FETCH_TIMEOUT
         ) as response:
             if 300 <= response.status < 400:  # noqa: PLR2004
-                return KeyCheck(
-                    problem=KeyProblem.REDIRECT,
+                return HostedKey(
+                    problem=HostedKeyProblem.REDIRECT,
                     detail=response.headers.get("Location", str(response.status)),
                 )
             if response.status != 200:  # noqa: PLR2004
-                return KeyCheck(
-                    problem=KeyProblem.NOT_FOUND, detail=f"HTTP {response.status}"
+                return HostedKey(
+                    problem=HostedKeyProblem.NOT_FOUND,
+                    detail=f"HTTP {response.status}",
                 )
-            body = await response.content.read(MAX_KEY_BYTES + 1)
-            return validate_key_pem(body, response.headers.get("Content-Type"))
+            body = await _read_limited(response.content)
+            check = validate_key_pem(body, response.headers.get("Content-Type"))
     except (aiohttp.ClientSSLError, ssl.SSLError) as err:
-        return KeyCheck(problem=KeyProblem.TLS, detail=str(err)[:200])
+        return HostedKey(problem=HostedKeyProblem.TLS, detail=str(err)[:200])
     except (aiohttp.ClientError, TimeoutError) as err:
-        return KeyCheck(
-            problem=KeyProblem.UNREACHABLE, detail=str(err)[:200] or "timeout"
+        return HostedKey(
+            problem=HostedKeyProblem.UNREACHABLE, detail=str(err)[:200] or "timeout"
         )
+    if check.problem is not None:
+        return HostedKey(problem=_BODY_PROBLEMS[check.problem], detail=check.detail)
+    return HostedKey(point=check.point)
+
+
+async def _read_limited(content: aiohttp.StreamReader) -> bytes:
+    """Read the body up to READ_LIMIT bytes, however it is chunked."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < READ_LIMIT and (chunk := await content.read(READ_LIMIT - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

@@ -11,8 +11,8 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from .const import REGION_BASE_URLS
 from .errors import InvalidResponseError
+from .tesla.hosts import TeslaHosts
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +24,14 @@ class TokenClaims:
     audiences: tuple[str, ...]
     scopes: frozenset[str]
 
-    def fleet_base_url(self) -> str | None:
-        """Return the Fleet API host this token names, if any."""
-        if self.region in REGION_BASE_URLS:
-            return REGION_BASE_URLS[self.region]
+    def fleet_base_url(self, hosts: TeslaHosts) -> str | None:
+        """Return the Fleet API host this token names among hosts, if any.
+
+        The region claim picks one of hosts; else an audience on a fleet-api
+        host is taken as it is.
+        """
+        if base_url := hosts.region_base_url(self.region):
+            return base_url
         for audience in self.audiences:
             host = urlsplit(audience).hostname or ""
             if host.startswith("fleet-api."):
