@@ -14,7 +14,10 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -167,5 +170,21 @@ async def tick(
 ) -> None:
     """Move the clock on and let every timer that came due run."""
     freezer.tick(interval)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def live_interval(entry: MockConfigEntry) -> timedelta:
+    """Return the interval of the entry's first site's live coordinator."""
+    interval: timedelta | None = entry.runtime_data.sites[1234].live.update_interval
+    assert interval is not None
+    return interval
+
+
+async def next_poll(
+    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Move the clock to the next live poll and let it run."""
+    freezer.tick(live_interval(entry) + timedelta(seconds=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()

@@ -23,6 +23,7 @@ from tests.common import (
     load_payload,
     make_jwt,
     mock_site,
+    next_poll,
     requests_to,
     setup_entry,
     site_url,
@@ -34,20 +35,6 @@ LIVE = "live_status_real_2023-11-06_exporting"
 SOLAR = "sensor.my_home_solar_power"
 
 pytestmark = pytest.mark.usefixtures("setup_credentials")
-
-
-def live_interval(entry: MockConfigEntry) -> timedelta:
-    interval: timedelta | None = entry.runtime_data.sites[1234].live.update_interval
-    assert interval is not None
-    return interval
-
-
-async def next_poll(
-    hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
-) -> None:
-    freezer.tick(live_interval(entry) + timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 async def test_setup_and_unload(
@@ -360,19 +347,25 @@ async def test_poll_not_registered_and_site_info_refresh(
         status=412,
         payload=load_payload("error_412_not_registered_in_region"),
     )
-    await site.live.async_refresh()
+    await next_poll(hass, config_entry, freezer)
     assert not site.live.last_update_success
     assert "not registered in the region" in caplog.text
 
     info = load_payload("site_info_bolt_sdk_sample")
     info["response"]["version"] = "25.10.1 abcdef12"
     aioresponses_mock.get(site_url(1234, "site_info"), payload=info)
-    await site.info.async_refresh()
+    assert site.info.update_interval is not None
+    freezer.tick(site.info.update_interval)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
     assert site.info.data.firmware == "25.10.1"
 
 
 async def test_poll_421_naming_the_same_region_fails(
-    hass: HomeAssistant, aioresponses_mock: aioresponses, config_entry: MockConfigEntry
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
@@ -382,7 +375,7 @@ async def test_poll_421_naming_the_same_region_fails(
         status=421,
         payload={"error": f"user out of region, use base URL: {NA_URL}"},
     )
-    await site.live.async_refresh()
+    await next_poll(hass, config_entry, freezer)
     assert not site.live.last_update_success
     assert config_entry.data[CONF_BASE_URL] == NA_URL
 

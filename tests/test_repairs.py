@@ -3,6 +3,7 @@
 from typing import Any
 
 from aioresponses import aioresponses
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -14,6 +15,7 @@ from tests.common import (
     NA_URL,
     load_payload,
     mock_site,
+    next_poll,
     requests_to,
     setup_entry,
     site_url,
@@ -37,6 +39,7 @@ async def test_not_registered_while_polling(
     aioresponses_mock: aioresponses,
     config_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
@@ -46,7 +49,7 @@ async def test_not_registered_while_polling(
         status=412,
         payload=load_payload("error_412_not_registered_in_region"),
     )
-    await live.async_refresh()
+    await next_poll(hass, config_entry, freezer)
     issue = issue_registry.async_get_issue(
         DOMAIN, f"not_registered_{config_entry.entry_id}"
     )
@@ -59,7 +62,7 @@ async def test_not_registered_while_polling(
         site_url(1234, "live_status"),
         payload=load_payload("live_status_real_2023-11-06_exporting"),
     )
-    await live.async_refresh()
+    await next_poll(hass, config_entry, freezer)
     assert live.last_update_success
     assert (
         issue_registry.async_get_issue(

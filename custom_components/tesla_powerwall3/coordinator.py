@@ -31,6 +31,7 @@ from .fleet import (
     SiteInfo,
 )
 from .fleet.errors import AuthenticationError
+from .fleet.models import site_name
 from .repairs import async_clear
 
 if TYPE_CHECKING:
@@ -166,11 +167,6 @@ class ProductsCoordinator(PowerwallCoordinator[list[EnergySiteProduct]]):
     @override
     async def _fetch(self) -> list[EnergySiteProduct]:
         return await self.client.products()
-
-
-def site_name(info: SiteInfo | None, product: EnergySiteProduct) -> str:
-    """Return a site's name as the Tesla app shows it."""
-    return (info.site_name if info else None) or product.site_name or "Energy site"
 
 
 class EnergyCoordinator(SiteCoordinator[DailyEnergy]):

@@ -12,6 +12,7 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 
 from .const import DOMAIN, LOGGER, MANUFACTURER
 from .fleet.discovery import DiscoveredSite
+from .fleet.models import site_name
 from .models import PowerwallConfigEntry, PowerwallSite
 
 
@@ -34,7 +35,7 @@ def site_device_info(found: DiscoveredSite) -> DeviceInfo:
         identifiers={(DOMAIN, str(found.site_id))},
         manufacturer=MANUFACTURER,
         model=found.info.model or "Powerwall",
-        name=found.info.site_name or found.product.site_name or "Energy site",
+        name=site_name(found.info, found.product),
         sw_version=found.info.firmware,
         serial_number=found.info.gateway_id or found.product.gateway_id,
     )

@@ -12,10 +12,10 @@ from .coordinator import (
     LiveCoordinator,
     ProductsCoordinator,
     SiteInfoCoordinator,
-    site_name,
 )
 from .cost import CostTracker
 from .fleet import EnergySiteProduct, FleetClient
+from .fleet.models import site_name
 
 if TYPE_CHECKING:
     from .devices import DeviceManager

@@ -17,6 +17,7 @@ from tests.common import (
     NA_URL,
     load_payload,
     mock_site,
+    next_poll,
     requests_to,
     setup_entry,
     site_url,
@@ -121,7 +122,7 @@ async def test_rate_limit_survives_a_restart(
     aioresponses_mock.get(
         site_url(1234, "live_status"), status=429, headers={"Retry-After": "7200"}
     )
-    await config_entry.runtime_data.sites[1234].live.async_refresh()
+    await next_poll(hass, config_entry, freezer)
     assert await hass.config_entries.async_unload(config_entry.entry_id)
     assert stored(hass_storage, config_entry)["blocked_until"] is not None
 

@@ -368,3 +368,8 @@ class PartnerAccount:
             public_key=_str(data, "public_key"),
             client_id=_str(data, "client_id"),
         )
+
+
+def site_name(info: SiteInfo | None, product: EnergySiteProduct) -> str:
+    """Return a site's name as the Tesla app shows it."""
+    return (info.site_name if info else None) or product.site_name or "Energy site"
