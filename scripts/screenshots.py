@@ -494,12 +494,17 @@ def walk(page: Page, demo: Demo) -> None:
 
 
 @contextmanager
-def chromium(executable: str) -> Iterator[Browser]:
-    """Start headless Chromium; Playwright stops it on exit."""
+def chromium(executable: str, time_zone: str) -> Iterator[Browser]:
+    """Start headless Chromium in the site's time zone; Playwright stops it on exit.
+
+    Home Assistant's graphs show the browser's time by default: a browser in
+    another zone than the home would draw the sun at night.
+    """
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
             headless=True,
+            env={**os.environ, "TZ": time_zone},
             args=[
                 "--no-sandbox",
                 "--disable-gpu",
@@ -542,7 +547,7 @@ def main() -> int:
         apexcharts=args.apexcharts,
     )
     onboard(args.url)
-    with chromium(args.chromium) as browser:
+    with chromium(args.chromium, args.time_zone) as browser:
         run(browser, demo, args.failure)
     return 0
 
