@@ -1,11 +1,8 @@
 """The aiohttp client for the Fleet API energy endpoints."""
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-import json
+from datetime import datetime
 import logging
-import re
 from typing import Any, Protocol
 
 import aiohttp
@@ -13,15 +10,9 @@ import aiohttp
 from .const import REQUEST_TIMEOUT_SECONDS
 from .counter import RequestCounter
 from .errors import (
-    DeviceOfflineError,
     FleetConnectionError,
-    FleetHTTPError,
     InvalidResponseError,
-    MissingScopesError,
-    NotFoundError,
-    NotRegisteredError,
     RateLimitedError,
-    ServerError,
     TokenExpiredError,
     WrongRegionError,
 )
@@ -34,15 +25,10 @@ from .models import (
     SiteInfo,
 )
 from .ratelimit import RateLimitGate
+from .responses import error_for, parse_json, read_body
 from .tesla.hosts import TESLA_HOSTS, TeslaHosts
 
 _LOGGER = logging.getLogger(__name__)
-
-_BASE_URL_IN_ERROR = re.compile(r"use base URL: (https://[-a-zA-Z0-9.]+)")
-_REGION_IN_ERROR = re.compile(r"current region (https://[-a-zA-Z0-9.]+)")
-_RETRY_IN_BODY = re.compile(r"Retry in (\d+) seconds")
-
-HTTP_SERVER_ERROR = 500
 
 
 class TokenProvider(Protocol):
@@ -265,7 +251,7 @@ class FleetClient:
                 allow_redirects=False,
             ) as response:
                 self.counter.record(endpoint, response.status)
-                body = await response.text()
+                body = await read_body(response, endpoint)
                 status = response.status
                 response_headers = response.headers
         except TimeoutError as err:
@@ -275,9 +261,9 @@ class FleetClient:
             self.counter.record(endpoint, None)
             raise FleetConnectionError(f"{endpoint}: {err}") from err
 
-        payload = _parse_json(body)
+        payload = parse_json(body)
         if status >= 400:  # noqa: PLR2004
-            error = _error_for(status, endpoint, payload, body, response_headers)
+            error = error_for(status, endpoint, payload, body, response_headers)
             if isinstance(error, RateLimitedError):
                 error.retry_after = self.gate.close_for(error.retry_after)
             raise error
@@ -297,97 +283,3 @@ def _require_object(response: object) -> dict[str, Any]:
     if not isinstance(response, dict):
         raise InvalidResponseError("response is not a JSON object")
     return response
-
-
-def _parse_json(body: str) -> object:
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return None
-
-
-def _error_text(payload: object, body: str) -> str | None:
-    if isinstance(payload, dict):
-        error = payload.get("error")
-        if isinstance(error, str) and error:
-            return error
-        return None
-    return body.strip()[:200] or None
-
-
-def _error_for(
-    status: int,
-    endpoint: str,
-    payload: object,
-    body: str,
-    headers: Mapping[str, str],
-) -> FleetHTTPError:
-    """Map an error status to the exception a caller handles."""
-    error = _error_text(payload, body)
-    simple: dict[int, type[FleetHTTPError]] = {
-        401: TokenExpiredError,
-        403: MissingScopesError,
-        404: NotFoundError,
-        408: DeviceOfflineError,
-    }
-    if status in simple:
-        return simple[status](status, error, endpoint)
-    if status == 412:  # noqa: PLR2004
-        match = _REGION_IN_ERROR.search(error or "")
-        return NotRegisteredError(
-            status, error, endpoint, region_url=match[1] if match else None
-        )
-    if status == 421:  # noqa: PLR2004
-        match = _BASE_URL_IN_ERROR.search(error or "")
-        return WrongRegionError(
-            status, error, endpoint, base_url=match[1] if match else None
-        )
-    if status == 429:  # noqa: PLR2004
-        return RateLimitedError(
-            status,
-            error,
-            endpoint,
-            retry_after=_retry_after(headers, error),
-            limit=_int_header(headers, "RateLimit-Limit"),
-            remaining=_int_header(headers, "RateLimit-Remaining"),
-            reset=_float_header(headers, "RateLimit-Reset"),
-        )
-    if status >= HTTP_SERVER_ERROR:
-        return ServerError(status, error, endpoint)
-    return FleetHTTPError(status, error, endpoint)
-
-
-def _retry_after(headers: Mapping[str, str], error: str | None) -> float | None:
-    """Seconds to wait, from Retry-After (seconds or HTTP date) or the body."""
-    value = headers.get("Retry-After")
-    if value:
-        seconds = _float_or_none(value)
-        if seconds is not None:
-            return max(seconds, 0.0)
-        try:
-            when = parsedate_to_datetime(value)
-        except TypeError, ValueError:
-            when = None
-        if when is not None:
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-    match = _RETRY_IN_BODY.search(error or "")
-    return float(match[1]) if match else None
-
-
-def _float_or_none(value: str) -> float | None:
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _float_header(headers: Mapping[str, str], name: str) -> float | None:
-    value = headers.get(name)
-    return _float_or_none(value) if value else None
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = _float_header(headers, name)
-    return int(value) if value is not None else None
