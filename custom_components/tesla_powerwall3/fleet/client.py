@@ -12,6 +12,7 @@ from .counter import RequestCounter
 from .errors import (
     FleetConnectionError,
     InvalidResponseError,
+    NotRegisteredError,
     RateLimitedError,
     TokenExpiredError,
     WrongRegionError,
@@ -72,12 +73,15 @@ class FleetClient:
     ) -> None:
         """Create a client for the given regional base URL.
 
-        A 421 is followed only to one of the hosts' Fleet API hosts; then
-        on_region_change gets the new base URL, so the caller can keep it.
+        The bearer token goes only to one of the hosts' Fleet API hosts: a
+        base URL that is none of them is replaced by the default region's
+        (a 421 then moves to the right one). A 421 is followed only to one of
+        them; then on_region_change gets the new base URL, so the caller can
+        keep it.
         """
         self._session = session
         self._token_provider = token_provider
-        self.base_url = base_url.rstrip("/")
+        self.base_url = _allowed_base_url(hosts, base_url)
         self._hosts = hosts
         self._on_region_change = on_region_change
         self.counter = counter if counter is not None else RequestCounter()
@@ -266,6 +270,9 @@ class FleetClient:
             error = error_for(status, endpoint, payload, body, response_headers)
             if isinstance(error, RateLimitedError):
                 error.retry_after = self.gate.close_for(error.retry_after)
+            if isinstance(error, NotRegisteredError) and error.region_url:
+                # Shown to the user as where to register: only Tesla's hosts.
+                error.region_url = self._hosts.fleet_api_url(error.region_url)
             raise error
         if not isinstance(payload, dict):
             raise InvalidResponseError(f"{endpoint}: body is not a JSON object")
@@ -273,6 +280,18 @@ class FleetClient:
             return payload["response"]
         # Partner endpoints answer without the envelope in Tesla's examples.
         return payload
+
+
+def _allowed_base_url(hosts: TeslaHosts, base_url: str) -> str:
+    """Return base_url if it is one of hosts' Fleet API hosts, else the default."""
+    if (allowed := hosts.fleet_api_url(base_url)) is not None:
+        return allowed
+    _LOGGER.warning(
+        "Not using %s: not a Tesla Fleet API host; asking %s instead",
+        base_url,
+        hosts.default_base_url,
+    )
+    return hosts.default_base_url
 
 
 def _site_path(site_id: int, name: str) -> str:
