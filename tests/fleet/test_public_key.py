@@ -68,7 +68,7 @@ def pieces() -> Pieces:
 async def key_url(pieces: Pieces) -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/key.pem", pieces.handle)
-    server = TestServer(app, host="127.0.0.1")
+    server = TestServer(app, host="127.0.0.1", access_log=None)
     await server.start_server()
     try:
         yield str(server.make_url("/key.pem"))

@@ -70,7 +70,7 @@ def streamer() -> Streamer:
 async def client(streamer: Streamer) -> AsyncIterator[FleetClient]:
     app = web.Application()
     app.router.add_get(f"/api/1/energy_sites/{SITE_ID}/live_status", streamer.handle)
-    server = TestServer(app, host="127.0.0.1")
+    server = TestServer(app, host="127.0.0.1", access_log=None)
     await server.start_server()
     base = str(server.make_url("")).rstrip("/")
     try:

@@ -39,6 +39,14 @@ class TokenProvider(Protocol):
         """Return the access token to send."""
 
 
+class _Checked(Protocol):
+    """A model that names the fields it found implausible."""
+
+    @property
+    def implausible(self) -> tuple[str, ...]:
+        """Return the fields whose numbers were not plausible."""
+
+
 class StaticToken:
     """Provides one token that cannot be refreshed: a fresh login, a partner."""
 
@@ -87,6 +95,7 @@ class FleetClient:
         self.counter = counter if counter is not None else RequestCounter()
         self.gate = gate if gate is not None else RateLimitGate()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._implausible_logged: set[tuple[str, str]] = set()
 
     async def products(self) -> list[EnergySiteProduct]:
         """List the account's energy sites (vehicles are left out)."""
@@ -108,19 +117,15 @@ class FleetClient:
 
     async def live_status(self, site_id: int) -> LiveStatus:
         """Read the live power flows of a site."""
-        return LiveStatus.from_dict(
-            _require_object(
-                await self._get(_site_path(site_id, "live_status"), "live_status")
-            )
+        response = await self._get(_site_path(site_id, "live_status"), "live_status")
+        return self._logged(
+            "live_status", LiveStatus.from_dict(_require_object(response))
         )
 
     async def site_info(self, site_id: int) -> SiteInfo:
         """Read the configuration and hardware of a site."""
-        return SiteInfo.from_dict(
-            _require_object(
-                await self._get(_site_path(site_id, "site_info"), "site_info")
-            )
-        )
+        response = await self._get(_site_path(site_id, "site_info"), "site_info")
+        return self._logged("site_info", SiteInfo.from_dict(_require_object(response)))
 
     async def calendar_history(
         self,
@@ -179,6 +184,19 @@ class FleetClient:
         )
         key = response.get("public_key")
         return key if isinstance(key, str) and key else None
+
+    def _logged[ModelT: _Checked](self, endpoint: str, model: ModelT) -> ModelT:
+        """Log each implausible field once for this client (once per load)."""
+        for key in model.implausible:
+            if (endpoint, key) not in self._implausible_logged:
+                self._implausible_logged.add((endpoint, key))
+                _LOGGER.warning(
+                    "Tesla sent an implausible %s %s (not a finite number in the"
+                    " range of a home); it is shown as unknown",
+                    endpoint,
+                    key,
+                )
+        return model
 
     async def _get(
         self, path: str, endpoint: str, params: Mapping[str, str] | None = None
