@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 import logging
+import re
 from typing import Any, Protocol
 
 import aiohttp
@@ -26,10 +27,13 @@ from .models import (
     SiteInfo,
 )
 from .ratelimit import RateLimitGate
+from .redact import scrub
 from .responses import error_for, parse_json, read_body
 from .tesla.hosts import TESLA_HOSTS, TeslaHosts
 
 _LOGGER = logging.getLogger(__name__)
+
+_SITE_IN_PATH = re.compile(r"/energy_sites/(\d+)/")
 
 
 class TokenProvider(Protocol):
@@ -259,6 +263,8 @@ class FleetClient:
         json_body: Mapping[str, Any] | None,
     ) -> object:
         self.gate.check(endpoint)
+        # Error texts may name the site (a URL, Tesla's message): masked.
+        site = match[1] if (match := _SITE_IN_PATH.search(path)) else ""
         token = await self._token_provider()
         url = f"{self.base_url}{path}"
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -281,11 +287,15 @@ class FleetClient:
             raise FleetConnectionError(f"{endpoint}: request timed out") from err
         except aiohttp.ClientError as err:
             self.counter.record(endpoint, None)
-            raise FleetConnectionError(f"{endpoint}: {err}") from err
+            # Not chained: aiohttp's own text would show the URL in tracebacks.
+            detail = scrub(f"{type(err).__name__}: {err}", site)
+            raise FleetConnectionError(f"{endpoint}: {detail}") from None
 
         payload = parse_json(body)
         if status >= 400:  # noqa: PLR2004
             error = error_for(status, endpoint, payload, body, response_headers)
+            if error.error:
+                error.error = scrub(error.error, site)
             if isinstance(error, RateLimitedError):
                 error.retry_after = self.gate.close_for(error.retry_after)
             if isinstance(error, NotRegisteredError) and error.region_url:
