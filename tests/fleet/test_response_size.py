@@ -1,9 +1,10 @@
 """Response bodies are capped: a hostile server cannot fill the memory."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import json
 import tracemalloc
+import zlib
 
 import aiohttp
 from aiohttp import web
@@ -41,11 +42,14 @@ class Streamer:
     declare_length: bool = False
     body: bytes | None = None
     """A whole body to answer with instead."""
+    headers: dict[str, str] = field(default_factory=dict)
     sent: int = 0
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if self.body is not None:
-            return web.Response(body=self.body, content_type="application/json")
+            return web.Response(
+                body=self.body, content_type="application/json", headers=self.headers
+            )
         response = web.StreamResponse(headers={"Content-Type": "application/json"})
         if self.declare_length:
             response.content_length = self.total
@@ -141,3 +145,31 @@ def test_the_cap_leaves_room_for_the_largest_real_answer() -> None:
     # The simulator's 25-hour DST day of 5-minute buckets is 228 KB; 20 sites
     # with 4 Wall Connectors each list in 29 KB of products.
     assert MAX_BODY_BYTES >= 16 * 228_000
+
+
+def gzip_bomb(size: int) -> bytes:
+    """Return `size` bytes of JSON-ish padding, gzip-compressed (a few KB per MB)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+    block = b"x" * MiB
+    parts = [packer.compress(b'{"response": {"padding": "')]
+    parts += [packer.compress(block) for _ in range(size // MiB)]
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+async def test_a_compressed_bomb_is_refused_within_the_cap(
+    client: FleetClient, streamer: Streamer
+) -> None:
+    # 64 MiB that travel as about 64 KB: the cap counts what is decompressed.
+    body = gzip_bomb(64 * MiB)
+    assert len(body) < MiB
+    streamer.body = body
+    streamer.headers = {"Content-Encoding": "gzip"}
+    tracemalloc.start()
+    try:
+        with pytest.raises(ResponseTooLargeError):
+            await client.live_status(SITE_ID)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * MAX_BODY_BYTES

@@ -54,6 +54,7 @@ def test_the_bounds_are_a_second_and_a_day() -> None:
     [
         ({"headers": {"Retry-After": "1e12"}}, DAY),
         ({"headers": {"Retry-After": "Fri, 31 Dec 9999 23:59:59 GMT"}}, DAY),
+        ({"headers": {"Retry-After": "Fri, 31 Dec 9999 23:59:59 -0000"}}, DAY),
         ({"headers": {"Retry-After": "inf"}}, DEFAULT_WAIT_SECONDS),
         ({"headers": {"Retry-After": "-inf"}}, DEFAULT_WAIT_SECONDS),
         ({"headers": {"Retry-After": "nan"}}, DEFAULT_WAIT_SECONDS),
