@@ -128,6 +128,33 @@ async def test_region_from_users_region(
     await hass.async_block_till_done()
 
 
+async def test_a_foreign_host_never_becomes_the_base_url(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    # Neither a token audience that only looks like Tesla's, nor a users/region
+    # answer naming another host, is taken as the Fleet API host.
+    evil = "https://fleet-api.prd.eu.vn.cloud.tesla.com.evil.example"
+    aioresponses_mock.get(
+        f"{NA_URL}/api/1/users/region",
+        payload={"response": {"region": "eu", "fleet_api_base_url": evil}},
+    )
+    aioresponses_mock.get(f"{evil}/api/1/products", payload={"response": []})
+    mock_account(aioresponses_mock, EU_URL)
+    result = await login(
+        hass,
+        hass_client_no_auth,
+        aioresponses_mock,
+        await start(hass),
+        make_jwt(ou_code=None, aud=[evil, TOKEN_URL]),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].data[CONF_BASE_URL] == EU_URL
+    assert not [url for _, url in aioresponses_mock.requests if "evil" in str(url)]
+    await hass.async_block_till_done()
+
+
 async def test_region_from_token_audience_without_asking_tesla(
     hass: HomeAssistant,
     hass_client_no_auth: ClientSessionGenerator,

@@ -219,6 +219,56 @@ async def test_setup_follows_421_and_persists_region(
     assert config_entry.data[CONF_BASE_URL] == EU_URL
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "https://evil.example.com",
+        "https://fleet-api.prd.na.vn.cloud.tesla.com.evil.example",
+    ],
+)
+async def test_a_foreign_base_url_in_the_entry_is_never_used(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    stored: str,
+) -> None:
+    # Saved by an older version that followed a forged 421.
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, CONF_BASE_URL: stored}
+    )
+    mock_site(aioresponses_mock, stored)
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert config_entry.data[CONF_BASE_URL] == NA_URL
+    assert requests_to(aioresponses_mock, "evil") == 0
+    assert "not a Tesla Fleet API host" in caplog.text
+
+
+async def test_a_poll_never_follows_a_421_to_a_foreign_host(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    evil = "https://fleet-api.prd.na.vn.cloud.tesla.com.evil.example"
+    aioresponses_mock.get(
+        site_url(1234, "live_status"),
+        status=421,
+        payload={"error": f"user out of region, use base URL: {evil}"},
+    )
+    mock_site(aioresponses_mock, evil, repeat=True)
+    await next_poll(hass, config_entry, freezer)
+    assert state_of(hass, SOLAR) == STATE_UNAVAILABLE
+    assert config_entry.data[CONF_BASE_URL] == NA_URL
+    assert config_entry.runtime_data.client.base_url == NA_URL
+    assert requests_to(aioresponses_mock, "evil") == 0
+
+
 async def test_poll_faults_and_recovery(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,

@@ -61,6 +61,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) ->
         hosts=hosts,
         on_region_change=partial(_async_save_base_url, hass, entry),
     )
+    if client.base_url != entry.data[CONF_BASE_URL]:
+        _async_save_base_url(hass, entry, client.base_url)
     entry.async_on_unload(cost.attach(client.counter, client.gate))
     entry.async_on_unload(cost.async_save)
 

@@ -32,6 +32,7 @@ from .fleet import (
 )
 from .fleet.errors import AuthenticationError
 from .fleet.models import site_name
+from .fleet.redact import mask_id
 from .repairs import async_clear
 
 if TYPE_CHECKING:
@@ -122,8 +123,8 @@ class SiteCoordinator[DataT](PowerwallCoordinator[DataT]):
         site_id: int,
         cost: CostTracker,
     ) -> None:
-        """Poll the given site."""
-        super().__init__(hass, entry, client, str(site_id), cost)
+        """Poll the given site; its name shows the site id masked, as in logs."""
+        super().__init__(hass, entry, client, mask_id(site_id), cost)
         self.site_id = site_id
 
 

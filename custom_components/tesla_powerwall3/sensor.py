@@ -112,7 +112,7 @@ def _stored_energy(
         entity_category=EntityCategory.DIAGNOSTIC if diagnostic else None,
         value_fn=lambda live, _info: value_fn(live),
         # Tesla dropped these fields for many sites: only offer them when sent.
-        exists_fn=lambda live: value_fn(live) is not None,
+        exists_fn=lambda live: live.reported(key),
     )
 
 

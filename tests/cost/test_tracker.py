@@ -140,3 +140,93 @@ async def test_rate_limit_survives_a_restart(
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
     assert requests_to(aioresponses_mock, f"{NA_URL}/api/1/products") == 2
+
+
+def store_blocked_until(
+    hass_storage: dict[str, Any], entry: MockConfigEntry, blocked_until: object
+) -> None:
+    key = f"tesla_powerwall3.{entry.unique_id}.usage"
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {
+            "month": "2026-11",
+            "sent": {},
+            "billable": {},
+            "blocked_until": blocked_until,
+        },
+    }
+
+
+def same_account(entry: MockConfigEntry) -> MockConfigEntry:
+    """A new entry of the same Tesla account, as after removing and adding it."""
+    return MockConfigEntry(
+        domain=entry.domain,
+        title=entry.title,
+        unique_id=entry.unique_id,
+        version=entry.version,
+        data=dict(entry.data),
+    )
+
+
+@pytest.mark.freeze_time("2026-11-15 12:00:00+00:00")
+@pytest.mark.parametrize(
+    "blocked_until",
+    [
+        datetime(2026, 12, 25, 12, tzinfo=UTC).timestamp(),  # 40 days ahead
+        1e300,
+        "Infinity",
+    ],
+)
+async def test_a_stored_wait_past_a_day_is_dropped_on_load(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    blocked_until: object,
+) -> None:
+    store_blocked_until(hass_storage, config_entry, blocked_until)
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert requests_to(aioresponses_mock, f"{NA_URL}/api/1/products") == 1
+    assert config_entry.runtime_data.client.gate.blocked_until is None
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    assert stored(hass_storage, config_entry)["blocked_until"] is None
+
+    # Removing the entry and adding the account again works just as well.
+    store_blocked_until(hass_storage, config_entry, blocked_until)
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    again = same_account(config_entry)
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, again)
+    assert again.state is ConfigEntryState.LOADED
+    assert requests_to(aioresponses_mock, f"{NA_URL}/api/1/products") == 2
+
+
+@pytest.mark.freeze_time("2026-11-15 12:00:00+00:00")
+async def test_a_huge_retry_after_blocks_a_day_at_most(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, config_entry)
+    aioresponses_mock.get(
+        site_url(1234, "live_status"), status=429, headers={"Retry-After": "1e12"}
+    )
+    await config_entry.runtime_data.sites[1234].live.async_refresh()
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    blocked_until = stored(hass_storage, config_entry)["blocked_until"]
+    assert blocked_until == datetime(2026, 11, 16, 12, tzinfo=UTC).timestamp()
+
+    # Removed and added again a day later, the account is served at once.
+    assert await hass.config_entries.async_remove(config_entry.entry_id)
+    freezer.tick(timedelta(days=1, seconds=1))
+    again = same_account(config_entry)
+    mock_site(aioresponses_mock)
+    await setup_entry(hass, again)
+    assert again.state is ConfigEntryState.LOADED
+    assert requests_to(aioresponses_mock, f"{NA_URL}/api/1/products") == 2

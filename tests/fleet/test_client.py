@@ -361,6 +361,36 @@ async def test_412_not_registered_names_region(
     assert caught.value.region_url == NA_URL
 
 
+@pytest.mark.parametrize(
+    "host",
+    ["https://evil.example.com", "https://fleet-api.prd.na.vn.cloud.tesla.com.evil"],
+)
+async def test_412_naming_a_foreign_host_names_no_region(
+    client: FleetClient, mock: aioresponses, host: str
+) -> None:
+    # The region is shown to the user as where to register: never a foreign host.
+    mock.get(
+        f"{NA_URL}/api/1/products",
+        status=412,
+        payload={"error": f"not registered in this region, current region {host}"},
+    )
+    with pytest.raises(NotRegisteredError) as caught:
+        await client.products()
+    assert caught.value.region_url is None
+
+
+async def test_a_foreign_base_url_is_replaced_by_the_default_region(
+    tokens: FakeTokens, mock: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = FleetClient(session, tokens, "https://evil.example.com/")
+        assert client.base_url == NA_URL
+        mock.get(f"{NA_URL}/api/1/products", payload={"response": []})
+        assert await client.products() == []
+    assert sent(mock) == [("GET", URL(f"{NA_URL}/api/1/products"))]
+    assert "Not using https://evil.example.com/" in caplog.text
+
+
 class RegionChanges(list[str]):
     """Records the base URLs the client reports moving to."""
 

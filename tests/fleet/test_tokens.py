@@ -55,3 +55,41 @@ def test_missing_claims() -> None:
 def test_not_a_jwt(token: str) -> None:
     with pytest.raises(InvalidResponseError):
         decode_token_claims(token)
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [
+        "https://evil.example.com",
+        "https://fleet-api.evil.example",
+        "https://fleet-api.prd.na.vn.cloud.tesla.com.evil.example",
+        "https://fleet-api.prd.xx.vn.cloud.tesla.com",
+        "http://fleet-api.prd.eu.vn.cloud.tesla.com",
+    ],
+)
+def test_an_audience_names_only_tesla_fleet_api_hosts(audience: str) -> None:
+    claims = decode_token_claims(make_jwt(ou_code=None, aud=[audience, EU_URL]))
+    assert claims.fleet_base_url(TESLA_HOSTS) == EU_URL
+    claims = decode_token_claims(make_jwt(ou_code=None, aud=[audience]))
+    assert claims.fleet_base_url(TESLA_HOSTS) is None
+
+
+def test_an_unknown_region_claim_names_no_host() -> None:
+    claims = decode_token_claims(make_jwt(ou_code="XX", aud=[]))
+    assert claims.fleet_base_url(TESLA_HOSTS) is None
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"aud": 5, "scp": 7},
+        {"aud": {"host": NA_URL}, "scp": {"openid": True}},
+        {"aud": [None, 3, NA_URL], "scp": [None, "openid"], "ou_code": 1},
+        {"sub": 42},
+    ],
+)
+def test_claims_of_the_wrong_type_are_ignored(claims: dict[str, object]) -> None:
+    decoded = decode_token_claims(make_jwt(**claims))
+    assert all(isinstance(item, str) for item in decoded.audiences)
+    assert all(isinstance(item, str) for item in decoded.scopes)
+    assert decoded.region in {None, "na"}

@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER, REPLAN_INTERVAL
 from ..fleet import RateLimitGate, RequestCounter
+from ..fleet.ratelimit import restorable
 from ..repairs import async_clear, async_raise_budget_exhausted
 from .plan import PollPlan, budget_of, month_bounds, monthly_cost, plan_from_options
 
@@ -80,9 +81,10 @@ class CostTracker:
         if stored.get("month") == self.month:
             self.sent.update(stored.get("sent", {}))
             self.billable.update(stored.get("billable", {}))
-        blocked_until = stored.get("blocked_until")
-        if isinstance(blocked_until, int | float):
-            self.blocked_until = float(blocked_until)
+        # A wait that has passed, or ends more than a day ahead, is dropped.
+        self.blocked_until = restorable(
+            stored.get("blocked_until"), dt_util.utcnow().timestamp()
+        )
         self.plan = self._compute()
 
     def attach(
@@ -90,6 +92,7 @@ class CostTracker:
     ) -> Callable[[], None]:
         """Count the client's requests and remember its rate limit."""
         gate.restore(self.blocked_until)
+        self.blocked_until = gate.blocked_until
         gate.add_listener(self._rate_limit_changed)
         return counter.add_listener(self._record)
 

@@ -1,9 +1,7 @@
 """The aiohttp client for the Fleet API energy endpoints."""
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-import json
+from datetime import datetime
 import logging
 import re
 from typing import Any, Protocol
@@ -13,15 +11,10 @@ import aiohttp
 from .const import REQUEST_TIMEOUT_SECONDS
 from .counter import RequestCounter
 from .errors import (
-    DeviceOfflineError,
     FleetConnectionError,
-    FleetHTTPError,
     InvalidResponseError,
-    MissingScopesError,
-    NotFoundError,
     NotRegisteredError,
     RateLimitedError,
-    ServerError,
     TokenExpiredError,
     WrongRegionError,
 )
@@ -34,15 +27,13 @@ from .models import (
     SiteInfo,
 )
 from .ratelimit import RateLimitGate
+from .redact import scrub
+from .responses import error_for, parse_json, read_body
 from .tesla.hosts import TESLA_HOSTS, TeslaHosts
 
 _LOGGER = logging.getLogger(__name__)
 
-_BASE_URL_IN_ERROR = re.compile(r"use base URL: (https://[-a-zA-Z0-9.]+)")
-_REGION_IN_ERROR = re.compile(r"current region (https://[-a-zA-Z0-9.]+)")
-_RETRY_IN_BODY = re.compile(r"Retry in (\d+) seconds")
-
-HTTP_SERVER_ERROR = 500
+_SITE_IN_PATH = re.compile(r"/energy_sites/(\d+)/")
 
 
 class TokenProvider(Protocol):
@@ -50,6 +41,14 @@ class TokenProvider(Protocol):
 
     async def __call__(self, *, force_refresh: bool = False) -> str:
         """Return the access token to send."""
+
+
+class _Checked(Protocol):
+    """A model that names the fields it found implausible."""
+
+    @property
+    def implausible(self) -> tuple[str, ...]:
+        """Return the fields whose numbers were not plausible."""
 
 
 class StaticToken:
@@ -86,17 +85,21 @@ class FleetClient:
     ) -> None:
         """Create a client for the given regional base URL.
 
-        A 421 is followed only to one of the hosts' Fleet API hosts; then
-        on_region_change gets the new base URL, so the caller can keep it.
+        The bearer token goes only to one of the hosts' Fleet API hosts: a
+        base URL that is none of them is replaced by the default region's
+        (a 421 then moves to the right one). A 421 is followed only to one of
+        them; then on_region_change gets the new base URL, so the caller can
+        keep it.
         """
         self._session = session
         self._token_provider = token_provider
-        self.base_url = base_url.rstrip("/")
+        self.base_url = _allowed_base_url(hosts, base_url)
         self._hosts = hosts
         self._on_region_change = on_region_change
         self.counter = counter if counter is not None else RequestCounter()
         self.gate = gate if gate is not None else RateLimitGate()
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._implausible_logged: set[tuple[str, str]] = set()
 
     async def products(self) -> list[EnergySiteProduct]:
         """List the account's energy sites (vehicles are left out)."""
@@ -118,19 +121,15 @@ class FleetClient:
 
     async def live_status(self, site_id: int) -> LiveStatus:
         """Read the live power flows of a site."""
-        return LiveStatus.from_dict(
-            _require_object(
-                await self._get(_site_path(site_id, "live_status"), "live_status")
-            )
+        response = await self._get(_site_path(site_id, "live_status"), "live_status")
+        return self._logged(
+            "live_status", LiveStatus.from_dict(_require_object(response))
         )
 
     async def site_info(self, site_id: int) -> SiteInfo:
         """Read the configuration and hardware of a site."""
-        return SiteInfo.from_dict(
-            _require_object(
-                await self._get(_site_path(site_id, "site_info"), "site_info")
-            )
-        )
+        response = await self._get(_site_path(site_id, "site_info"), "site_info")
+        return self._logged("site_info", SiteInfo.from_dict(_require_object(response)))
 
     async def calendar_history(
         self,
@@ -189,6 +188,19 @@ class FleetClient:
         )
         key = response.get("public_key")
         return key if isinstance(key, str) and key else None
+
+    def _logged[ModelT: _Checked](self, endpoint: str, model: ModelT) -> ModelT:
+        """Log each implausible field once for this client (once per load)."""
+        for key in model.implausible:
+            if (endpoint, key) not in self._implausible_logged:
+                self._implausible_logged.add((endpoint, key))
+                _LOGGER.warning(
+                    "Tesla sent an implausible %s %s (not a finite number in the"
+                    " range of a home); it is shown as unknown",
+                    endpoint,
+                    key,
+                )
+        return model
 
     async def _get(
         self, path: str, endpoint: str, params: Mapping[str, str] | None = None
@@ -251,6 +263,8 @@ class FleetClient:
         json_body: Mapping[str, Any] | None,
     ) -> object:
         self.gate.check(endpoint)
+        # Error texts may name the site (a URL, Tesla's message): masked.
+        site = match[1] if (match := _SITE_IN_PATH.search(path)) else ""
         token = await self._token_provider()
         url = f"{self.base_url}{path}"
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -265,7 +279,7 @@ class FleetClient:
                 allow_redirects=False,
             ) as response:
                 self.counter.record(endpoint, response.status)
-                body = await response.text()
+                body = await read_body(response, endpoint)
                 status = response.status
                 response_headers = response.headers
         except TimeoutError as err:
@@ -273,13 +287,20 @@ class FleetClient:
             raise FleetConnectionError(f"{endpoint}: request timed out") from err
         except aiohttp.ClientError as err:
             self.counter.record(endpoint, None)
-            raise FleetConnectionError(f"{endpoint}: {err}") from err
+            # Not chained: aiohttp's own text would show the URL in tracebacks.
+            detail = scrub(f"{type(err).__name__}: {err}", site)
+            raise FleetConnectionError(f"{endpoint}: {detail}") from None
 
-        payload = _parse_json(body)
+        payload = parse_json(body)
         if status >= 400:  # noqa: PLR2004
-            error = _error_for(status, endpoint, payload, body, response_headers)
+            error = error_for(status, endpoint, payload, body, response_headers)
+            if error.error:
+                error.error = scrub(error.error, site)
             if isinstance(error, RateLimitedError):
                 error.retry_after = self.gate.close_for(error.retry_after)
+            if isinstance(error, NotRegisteredError) and error.region_url:
+                # Shown to the user as where to register: only Tesla's hosts.
+                error.region_url = self._hosts.fleet_api_url(error.region_url)
             raise error
         if not isinstance(payload, dict):
             raise InvalidResponseError(f"{endpoint}: body is not a JSON object")
@@ -287,6 +308,18 @@ class FleetClient:
             return payload["response"]
         # Partner endpoints answer without the envelope in Tesla's examples.
         return payload
+
+
+def _allowed_base_url(hosts: TeslaHosts, base_url: str) -> str:
+    """Return base_url if it is one of hosts' Fleet API hosts, else the default."""
+    if (allowed := hosts.fleet_api_url(base_url)) is not None:
+        return allowed
+    _LOGGER.warning(
+        "Not using %s: not a Tesla Fleet API host; asking %s instead",
+        base_url,
+        hosts.default_base_url,
+    )
+    return hosts.default_base_url
 
 
 def _site_path(site_id: int, name: str) -> str:
@@ -297,97 +330,3 @@ def _require_object(response: object) -> dict[str, Any]:
     if not isinstance(response, dict):
         raise InvalidResponseError("response is not a JSON object")
     return response
-
-
-def _parse_json(body: str) -> object:
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return None
-
-
-def _error_text(payload: object, body: str) -> str | None:
-    if isinstance(payload, dict):
-        error = payload.get("error")
-        if isinstance(error, str) and error:
-            return error
-        return None
-    return body.strip()[:200] or None
-
-
-def _error_for(
-    status: int,
-    endpoint: str,
-    payload: object,
-    body: str,
-    headers: Mapping[str, str],
-) -> FleetHTTPError:
-    """Map an error status to the exception a caller handles."""
-    error = _error_text(payload, body)
-    simple: dict[int, type[FleetHTTPError]] = {
-        401: TokenExpiredError,
-        403: MissingScopesError,
-        404: NotFoundError,
-        408: DeviceOfflineError,
-    }
-    if status in simple:
-        return simple[status](status, error, endpoint)
-    if status == 412:  # noqa: PLR2004
-        match = _REGION_IN_ERROR.search(error or "")
-        return NotRegisteredError(
-            status, error, endpoint, region_url=match[1] if match else None
-        )
-    if status == 421:  # noqa: PLR2004
-        match = _BASE_URL_IN_ERROR.search(error or "")
-        return WrongRegionError(
-            status, error, endpoint, base_url=match[1] if match else None
-        )
-    if status == 429:  # noqa: PLR2004
-        return RateLimitedError(
-            status,
-            error,
-            endpoint,
-            retry_after=_retry_after(headers, error),
-            limit=_int_header(headers, "RateLimit-Limit"),
-            remaining=_int_header(headers, "RateLimit-Remaining"),
-            reset=_float_header(headers, "RateLimit-Reset"),
-        )
-    if status >= HTTP_SERVER_ERROR:
-        return ServerError(status, error, endpoint)
-    return FleetHTTPError(status, error, endpoint)
-
-
-def _retry_after(headers: Mapping[str, str], error: str | None) -> float | None:
-    """Seconds to wait, from Retry-After (seconds or HTTP date) or the body."""
-    value = headers.get("Retry-After")
-    if value:
-        seconds = _float_or_none(value)
-        if seconds is not None:
-            return max(seconds, 0.0)
-        try:
-            when = parsedate_to_datetime(value)
-        except TypeError, ValueError:
-            when = None
-        if when is not None:
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            return max((when - datetime.now(UTC)).total_seconds(), 0.0)
-    match = _RETRY_IN_BODY.search(error or "")
-    return float(match[1]) if match else None
-
-
-def _float_or_none(value: str) -> float | None:
-    try:
-        return float(value)
-    except ValueError:
-        return None
-
-
-def _float_header(headers: Mapping[str, str], name: str) -> float | None:
-    value = headers.get(name)
-    return _float_or_none(value) if value else None
-
-
-def _int_header(headers: Mapping[str, str], name: str) -> int | None:
-    value = _float_header(headers, name)
-    return int(value) if value is not None else None

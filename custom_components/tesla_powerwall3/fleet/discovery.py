@@ -6,6 +6,7 @@ import logging
 from .client import FleetClient
 from .errors import NotFoundError, ServerError
 from .models import EnergySiteProduct, SiteInfo
+from .redact import mask_id
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -64,13 +65,8 @@ async def probe_site(
         _LOGGER.warning(
             "Skipping energy site %s (%s): Tesla no longer serves it (%s)",
             product.site_name or "unnamed",
-            _mask(product.energy_site_id),
+            mask_id(product.energy_site_id),
             err,
         )
         return None
     return DiscoveredSite(product=product, info=info)
-
-
-def _mask(site_id: int) -> str:
-    """Show only the last digits of a site id in logs."""
-    return f"…{str(site_id)[-4:]}"

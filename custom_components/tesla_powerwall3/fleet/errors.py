@@ -15,6 +15,10 @@ class InvalidResponseError(FleetError):
     """A response that is not JSON or not of the documented shape."""
 
 
+class ResponseTooLargeError(InvalidResponseError):
+    """A response body larger than any Fleet API answer: it was not read."""
+
+
 @dataclass(eq=False)
 class FleetHTTPError(FleetError):
     """Tesla answered with an error status."""

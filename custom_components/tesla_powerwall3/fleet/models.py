@@ -1,7 +1,8 @@
 """Typed views of Fleet API responses.
 
 Tesla adds, drops and nulls fields over time, so every field is optional: a
-missing or mistyped value becomes None rather than an error. Only a response
+missing or mistyped value, or a number not plausible for its field (listed in
+the model's implausible), becomes None rather than an error. Only a response
 whose overall shape is wrong raises InvalidResponseError (in the client).
 """
 
@@ -10,19 +11,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
 
-
-def _float(data: Mapping[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _int(data: Mapping[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return int(value)
+from .plausible import (
+    CHARGE_PERCENT,
+    CODE,
+    COUNT,
+    ENERGY_WH,
+    POWER_W,
+    RATED_POWER_W,
+    SETTING_PERCENT,
+    SITE_ID,
+    finite_object,
+    integer,
+    number,
+)
 
 
 def _str(data: Mapping[str, Any], key: str) -> str | None:
@@ -102,7 +103,9 @@ class EnergySiteProduct:
         site_id = data.get("energy_site_id")
         if isinstance(site_id, bool) or not isinstance(site_id, int):
             return None
-        components = _dict(data, "components")
+        if SITE_ID.admit(site_id) is None:
+            return None
+        components = finite_object(data.get("components"))
         return cls(
             energy_site_id=site_id,
             site_name=_str(data, "site_name"),
@@ -140,7 +143,9 @@ class WallConnector:
     ocpp_status: int | None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self | None:
+    def from_dict(
+        cls, data: Mapping[str, Any], noted: list[str] | None = None
+    ) -> Self | None:
         """Build from one wall_connectors item; None without a DIN."""
         din = _str(data, "din")
         if din is None:
@@ -148,10 +153,10 @@ class WallConnector:
         return cls(
             din=din,
             vin=_str(data, "vin"),
-            state=_int(data, "wall_connector_state"),
-            fault_state=_int(data, "wall_connector_fault_state"),
-            power=_float(data, "wall_connector_power"),
-            ocpp_status=_int(data, "ocpp_status"),
+            state=integer(data, "wall_connector_state", CODE, noted),
+            fault_state=integer(data, "wall_connector_fault_state", CODE, noted),
+            power=number(data, "wall_connector_power", POWER_W, noted),
+            ocpp_status=integer(data, "ocpp_status", CODE, noted),
         )
 
 
@@ -185,20 +190,26 @@ class LiveStatus:
     grid_services_active: bool | None
     timestamp: datetime | None
     wall_connectors: tuple[WallConnector, ...] = field(default=())
+    implausible: tuple[str, ...] = field(default=())
+    """Fields Tesla sent with a number that is not finite or not plausible."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Build from the live_status response."""
+        noted: list[str] = []
+        wall: list[str] = []
         return cls(
-            solar_power=_float(data, "solar_power"),
-            battery_power=_float(data, "battery_power"),
-            grid_power=_float(data, "grid_power"),
-            load_power=_float(data, "load_power"),
-            grid_services_power=_float(data, "grid_services_power"),
-            generator_power=_float(data, "generator_power"),
-            percentage_charged=_float(data, "percentage_charged"),
-            energy_left=_float(data, "energy_left"),
-            total_pack_energy=_float(data, "total_pack_energy"),
+            solar_power=number(data, "solar_power", POWER_W, noted),
+            battery_power=number(data, "battery_power", POWER_W, noted),
+            grid_power=number(data, "grid_power", POWER_W, noted),
+            load_power=number(data, "load_power", POWER_W, noted),
+            grid_services_power=number(data, "grid_services_power", POWER_W, noted),
+            generator_power=number(data, "generator_power", POWER_W, noted),
+            percentage_charged=number(
+                data, "percentage_charged", CHARGE_PERCENT, noted
+            ),
+            energy_left=number(data, "energy_left", ENERGY_WH, noted),
+            total_pack_energy=number(data, "total_pack_energy", ENERGY_WH, noted),
             grid_status=_str(data, "grid_status"),
             island_status=_str(data, "island_status"),
             storm_mode_active=_bool(data, "storm_mode_active"),
@@ -208,9 +219,14 @@ class LiveStatus:
             wall_connectors=tuple(
                 connector
                 for item in _dicts(data, "wall_connectors")
-                if (connector := WallConnector.from_dict(item))
+                if (connector := WallConnector.from_dict(item, wall))
             ),
+            implausible=(*noted, *dict.fromkeys(f"wall_connectors.{k}" for k in wall)),
         )
+
+    def reported(self, key: str) -> bool:
+        """Tell whether Tesla sent a field: plausible, or shown as unknown."""
+        return getattr(self, key, None) is not None or key in self.implausible
 
     @property
     def grid_import_power(self) -> float | None:
@@ -241,8 +257,10 @@ class LiveStatus:
         """
         energy = self.energy_left
         if energy is None and self.percentage_charged is not None:
-            energy = self.percentage_charged / 100 * (nameplate_energy or 0) or None
-        if energy is None or not self.load_power or self.load_power <= 0:
+            nameplate = ENERGY_WH.admit(nameplate_energy or 0) or 0
+            energy = max(self.percentage_charged, 0) / 100 * nameplate or None
+        # Under a watt the home draws nothing: no meaningful (finite) time.
+        if energy is None or self.load_power is None or self.load_power < 1:
             return None
         return round(energy / self.load_power, 2)
 
@@ -268,27 +286,33 @@ class SiteInfo:
     storm_mode_enabled: bool | None
     components: dict[str, Any]
     wall_connector_dins: tuple[str, ...]
+    implausible: tuple[str, ...] = field(default=())
+    """Fields Tesla sent with a number that is not finite or not plausible."""
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Build from the site_info response."""
-        components = _dict(data, "components")
+        components = finite_object(data.get("components"))
+        noted: list[str] = []
         return cls(
             gateway_id=_str(data, "id"),
             site_name=_str(data, "site_name"),
-            backup_reserve_percent=_float(data, "backup_reserve_percent"),
+            backup_reserve_percent=number(
+                data, "backup_reserve_percent", SETTING_PERCENT, noted
+            ),
             default_real_mode=_str(data, "default_real_mode"),
             installation_date=parse_timestamp(data.get("installation_date")),
             installation_time_zone=_str(data, "installation_time_zone"),
             version=_str(data, "version"),
-            battery_count=_int(data, "battery_count"),
-            nameplate_power=_float(data, "nameplate_power"),
-            nameplate_energy=_float(data, "nameplate_energy"),
+            battery_count=integer(data, "battery_count", COUNT, noted),
+            nameplate_power=number(data, "nameplate_power", RATED_POWER_W, noted),
+            nameplate_energy=number(data, "nameplate_energy", ENERGY_WH, noted),
             storm_mode_enabled=_bool(
                 _dict(data, "user_settings"), "storm_mode_enabled"
             ),
             components=components,
             wall_connector_dins=_wall_connector_dins(components),
+            implausible=tuple(noted),
         )
 
     @property
@@ -305,7 +329,8 @@ class SiteInfo:
     @property
     def firmware(self) -> str | None:
         """Return the firmware version without its build hash."""
-        return self.version.split()[0] if self.version else None
+        parts = self.version.split() if self.version else []
+        return parts[0] if parts else None
 
 
 @dataclass(frozen=True, slots=True)

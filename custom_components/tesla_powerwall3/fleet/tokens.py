@@ -9,7 +9,6 @@ import binascii
 from dataclasses import dataclass
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from .errors import InvalidResponseError
 from .tesla.hosts import TeslaHosts
@@ -27,16 +26,14 @@ class TokenClaims:
     def fleet_base_url(self, hosts: TeslaHosts) -> str | None:
         """Return the Fleet API host this token names among hosts, if any.
 
-        The region claim picks one of hosts; else an audience on a fleet-api
-        host is taken as it is.
+        The region claim picks one of hosts; else an audience that is one of
+        hosts' Fleet API hosts. Any other host is never taken: the bearer
+        token would be sent there.
         """
         if base_url := hosts.region_base_url(self.region):
             return base_url
-        for audience in self.audiences:
-            host = urlsplit(audience).hostname or ""
-            if host.startswith("fleet-api."):
-                return audience.rstrip("/")
-        return None
+        allowed = (hosts.fleet_api_url(audience) for audience in self.audiences)
+        return next((url for url in allowed if url), None)
 
 
 def _decode_segment(segment: str) -> dict[str, Any]:
@@ -56,20 +53,23 @@ def decode_token_claims(access_token: str) -> TokenClaims:
     if len(parts) != 3:  # noqa: PLR2004 - header.payload.signature
         raise InvalidResponseError("access token is not a JWT")
     claims = _decode_segment(parts[1])
-    audience = claims.get("aud")
-    audiences = (
-        (audience,)
-        if isinstance(audience, str)
-        else tuple(item for item in audience or () if isinstance(item, str))
-    )
-    scopes = claims.get("scp")
-    if isinstance(scopes, str):
-        scopes = scopes.split()
     region = claims.get("ou_code")
     subject = claims.get("sub")
     return TokenClaims(
         subject=subject if isinstance(subject, str) and subject else None,
         region=region.lower() if isinstance(region, str) and region else None,
-        audiences=audiences,
-        scopes=frozenset(s for s in scopes or () if isinstance(s, str)),
+        audiences=_strings(claims.get("aud")),
+        scopes=frozenset(_strings(claims.get("scp"), split=True)),
     )
+
+
+def _strings(value: object, *, split: bool = False) -> tuple[str, ...]:
+    """Return a claim that is a string or a list of strings as a tuple.
+
+    split: a string holds several values separated by spaces (OAuth scopes).
+    """
+    if isinstance(value, str):
+        return tuple(value.split()) if split else (value,)
+    if isinstance(value, list):
+        return tuple(item for item in value if isinstance(item, str))
+    return ()
