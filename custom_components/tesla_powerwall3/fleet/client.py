@@ -12,6 +12,7 @@ import aiohttp
 from .const import REQUEST_TIMEOUT_SECONDS
 from .counter import RequestCounter
 from .errors import (
+    ApplicationDisabledError,
     DeviceOfflineError,
     FleetConnectionError,
     FleetHTTPError,
@@ -37,7 +38,10 @@ from .ratelimit import RateLimitGate
 _BASE_URL_IN_ERROR = re.compile(r"use base URL: (https://[-a-zA-Z0-9.]+)")
 _REGION_IN_ERROR = re.compile(r"current region (https://[-a-zA-Z0-9.]+)")
 _RETRY_IN_BODY = re.compile(r"Retry in (\d+) seconds")
+_APPLICATION_DISABLED = re.compile(r"account disabled|exceeded_limit", re.IGNORECASE)
 
+HTTP_PAYMENT_REQUIRED = 402
+HTTP_FORBIDDEN = 403
 HTTP_SERVER_ERROR = 500
 
 
@@ -286,6 +290,10 @@ def _error_for(
 ) -> FleetHTTPError:
     """Map an error status to the exception a caller handles."""
     error = _error_text(payload, body)
+    if status == HTTP_PAYMENT_REQUIRED or (
+        status == HTTP_FORBIDDEN and _APPLICATION_DISABLED.search(error or "")
+    ):
+        return ApplicationDisabledError(status, error, endpoint)
     simple: dict[int, type[FleetHTTPError]] = {
         401: TokenExpiredError,
         403: MissingScopesError,
