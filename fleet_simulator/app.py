@@ -19,7 +19,8 @@ Fleet API:  GET /api/1/users/region, GET /api/1/products,
                 calendar_history?kind=energy&period=day&end_date=...,
             POST /api/1/partner_accounts, GET /api/1/partner_accounts/public_key
 Controls:   GET/DELETE /sim/requests, GET/POST/DELETE /sim/faults,
-            POST /sim/tokens/expire, POST /sim/tokens/revoke
+            POST /sim/tokens/expire, POST /sim/tokens/revoke,
+            POST /sim/grid {{"up": false}} (a grid outage) or {{"up": true}}
 
 Sites: {sites}, time zone {time_zone}, region {region}.
 """
@@ -116,4 +117,5 @@ def create_app(config: SimulatorConfig | None = None) -> web.Application:
     router.add_delete("/sim/faults", controls.clear_faults)
     router.add_post("/sim/tokens/expire", controls.expire_tokens)
     router.add_post("/sim/tokens/revoke", controls.revoke_tokens)
+    router.add_post("/sim/grid", controls.set_grid)
     return app

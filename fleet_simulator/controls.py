@@ -110,3 +110,16 @@ async def revoke_tokens(request: web.Request) -> web.Response:
     state.access_tokens.clear()
     state.refresh_tokens.clear()
     return web.json_response({"revoked": revoked})
+
+
+async def set_grid(request: web.Request) -> web.Response:
+    """Start or end a grid outage: body {"up": false} or {"up": true}."""
+    try:
+        body = await request.json()
+        up = body["up"]
+    except ValueError, TypeError, KeyError:
+        up = None
+    if not isinstance(up, bool):
+        return web.json_response({"error": 'expected {"up": true|false}'}, status=400)
+    state_of(request).grid_up = up
+    return web.json_response({"up": up})

@@ -205,6 +205,7 @@ async def live_status(request: web.Request) -> web.Response:
     config = state.config
     now = state.now()
     flows = model.flows_at(index, now, config.zone)
+    grid_up = state.grid_up
     return web.json_response(
         {
             "response": {
@@ -213,14 +214,15 @@ async def live_status(request: web.Request) -> web.Response:
                 "total_pack_energy": model.CAPACITY_WH,
                 "percentage_charged": flows.charge,
                 "backup_capable": True,
-                "battery_power": flows.battery,
+                # In an outage the battery covers what the grid supplied.
+                "battery_power": flows.battery + (0 if grid_up else flows.grid),
                 "load_power": flows.load,
-                "grid_status": "Active",
+                "grid_status": "Active" if grid_up else "Inactive",
                 "grid_services_active": False,
-                "grid_power": flows.grid,
+                "grid_power": flows.grid if grid_up else 0,
                 "grid_services_power": 0,
                 "generator_power": flows.generator,
-                "island_status": "on_grid",
+                "island_status": "on_grid" if grid_up else "off_grid_unintentional",
                 "storm_mode_active": False,
                 "timestamp": now.astimezone(config.zone)
                 .replace(microsecond=0)

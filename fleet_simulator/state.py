@@ -107,6 +107,8 @@ class SimulatorState:
     """The key pair every domain "hosts" in development (see /_domains/)."""
     faults: list[Fault] = field(default_factory=list)
     requests: Counter[str] = field(default_factory=Counter)
+    grid_up: bool = True
+    """False during a simulated grid outage (POST /sim/grid)."""
 
     def now(self) -> datetime:
         """Return the current time (the injected clock's, if any) in UTC."""

@@ -191,7 +191,9 @@ def register_domain(page: Page, out: Path) -> None:
 
 
 def finish_flow(page: Page, out: Path) -> None:
-    """Wait for the entry and close the success dialog."""
+    """Keep the default polling choice, wait for the entry, close the dialog."""
+    page.get_by_text("How often to ask Tesla").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("button", name="Submit").click()
     page.get_by_text("Logged in to Tesla", exact=False).wait_for(timeout=TIMEOUT_MS)
     shot(page, out, "setup-success.png")
     page.get_by_role("button", name="Finish").click()
@@ -243,6 +245,7 @@ def configure_polling(page: Page, base: str, out: Path) -> None:
     configure = page.get_by_role("button", name="Configure").first
     configure.click()
     page.get_by_text("Polling and Fleet API costs").wait_for()
+    page.get_by_text("Stay within a monthly request budget").click()
     page.get_by_role("button", name="Submit").click()
     page.get_by_text("Monthly request budget").wait_for()
     page.get_by_role("button", name="Submit").click()

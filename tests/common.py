@@ -188,3 +188,20 @@ async def next_poll(
     freezer.tick(live_interval(entry) + timedelta(seconds=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
+
+
+async def choose_polling(
+    hass: HomeAssistant, result: Any, mode: str = "every_minute"
+) -> Any:
+    """Answer the set-up step that asks how to poll, once the sites are found."""
+    assert result["step_id"] == "polling", result
+    return await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"mode": mode}
+    )
+
+
+def on_budget(hass: HomeAssistant, entry: Any, **options: Any) -> None:
+    """Add the entry (if needed) on the monthly budget plan, with more options."""
+    if hass.config_entries.async_get_entry(entry.entry_id) is None:
+        entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={"mode": "budget", **options})

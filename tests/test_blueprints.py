@@ -46,12 +46,18 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.tesla_powerwall3.const import CONF_BUDGET, DOMAIN
+from custom_components.tesla_powerwall3.const import (
+    CONF_BUDGET,
+    CONF_MODE,
+    DOMAIN,
+    MODE_BUDGET,
+)
 from tests.common import (
     NA_URL,
     SITE_ID,
     load_payload,
     mock_history,
+    on_budget,
     setup_entry,
     site_url,
     state_of,
@@ -286,6 +292,7 @@ async def powerwall(
     assert await async_setup_component(hass, "persistent_notification", {})
     await hass.async_add_executor_job(install_blueprints, hass)
     tesla = Tesla(aioresponses_mock)
+    on_budget(hass, config_entry)  # what the api_budget blueprint is about
     await setup_entry(hass, config_entry)
     assert state_of(hass, GRID) == "connected"
     assert state_of(hass, CHARGE) == "100.0"
@@ -938,7 +945,9 @@ async def test_cost_warning_once_per_crossing(
     assert powerwall.notifications == []
 
     # A budget of 8,000 requests a month costs money.
-    hass.config_entries.async_update_entry(powerwall.entry, options={CONF_BUDGET: 8000})
+    hass.config_entries.async_update_entry(
+        powerwall.entry, options={CONF_MODE: MODE_BUDGET, CONF_BUDGET: 8000}
+    )
     await powerwall.wait(timedelta(seconds=1))
     cost = float(state_of(hass, PROJECTED_COST))
     projected = int(state_of(hass, PROJECTED_REQUESTS))
@@ -960,10 +969,14 @@ async def test_cost_warning_once_per_crossing(
     await powerwall.poll()
     assert len(powerwall.notifications) == 1
     # ...a new crossing does.
-    hass.config_entries.async_update_entry(powerwall.entry, options={CONF_BUDGET: 5000})
+    hass.config_entries.async_update_entry(
+        powerwall.entry, options={CONF_MODE: MODE_BUDGET, CONF_BUDGET: 5000}
+    )
     await powerwall.wait(timedelta(seconds=1))
     assert state_of(hass, PROJECTED_COST) == "0.0"
-    hass.config_entries.async_update_entry(powerwall.entry, options={CONF_BUDGET: 9000})
+    hass.config_entries.async_update_entry(
+        powerwall.entry, options={CONF_MODE: MODE_BUDGET, CONF_BUDGET: 9000}
+    )
     await powerwall.wait(timedelta(seconds=1))
     assert len(powerwall.notifications) == 2
 
@@ -973,12 +986,16 @@ async def test_cost_threshold(hass: HomeAssistant, powerwall: Powerwall) -> None
         "api_budget", **BUDGET_INPUTS, warn_about=["cost"], cost_threshold=5
     )
 
-    hass.config_entries.async_update_entry(powerwall.entry, options={CONF_BUDGET: 7000})
+    hass.config_entries.async_update_entry(
+        powerwall.entry, options={CONF_MODE: MODE_BUDGET, CONF_BUDGET: 7000}
+    )
     await powerwall.wait(timedelta(seconds=1))
     assert 0 < float(state_of(hass, PROJECTED_COST)) <= 5
     assert powerwall.notifications == []
 
-    hass.config_entries.async_update_entry(powerwall.entry, options={CONF_BUDGET: 9000})
+    hass.config_entries.async_update_entry(
+        powerwall.entry, options={CONF_MODE: MODE_BUDGET, CONF_BUDGET: 9000}
+    )
     await powerwall.wait(timedelta(seconds=1))
     assert float(state_of(hass, PROJECTED_COST)) > 5
     assert len(powerwall.notifications) == 1

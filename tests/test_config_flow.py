@@ -27,6 +27,7 @@ from tests.common import (
     EU_URL,
     NA_URL,
     TOKEN_URL,
+    choose_polling,
     load_payload,
     make_jwt,
     site_url,
@@ -43,8 +44,12 @@ async def login(
     mock: aioresponses,
     result: ConfigFlowResult,
     access_token: str | None = None,
+    polling: str | None = "every_minute",
 ) -> ConfigFlowResult:
-    """Go through Tesla's login page and the token exchange."""
+    """Go through Tesla's login page, the token exchange and the polling choice.
+
+    polling: the choice made once the sites are found; None stops at that step.
+    """
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     state = config_entry_oauth2_flow._encode_jwt(
         hass, {"flow_id": result["flow_id"], "redirect_uri": REDIRECT_URI}
@@ -62,7 +67,10 @@ async def login(
             "expires_in": 28800,
         },
     )
-    return await hass.config_entries.flow.async_configure(result["flow_id"])
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    if polling is not None and result.get("step_id") == "polling":
+        result = await choose_polling(hass, result, polling)
+    return result
 
 
 def mock_account(mock: aioresponses, base: str = NA_URL) -> None:
@@ -95,7 +103,13 @@ async def test_full_flow(
     assert query["redirect_uri"] == [REDIRECT_URI]
 
     mock_account(aioresponses_mock)
-    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    result = await login(
+        hass, hass_client_no_auth, aioresponses_mock, result, polling=None
+    )
+    # Before the entry is created: how to poll, every minute unless changed.
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "polling"
+    result = await choose_polling(hass, result)
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "My Home"

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.tesla_powerwall3.const import CONF_BASE_URL, DOMAIN
 from custom_components.tesla_powerwall3.urls import DEV_URL_ENV
 from fleet_simulator import SimulatorConfig, create_app
-from tests.common import state_of
+from tests.common import choose_polling, state_of
 
 pytestmark = [
     pytest.mark.usefixtures(
@@ -49,7 +49,10 @@ async def sign_in(
     hass_client_no_auth: ClientSessionGenerator,
     base: str,
 ) -> ConfigFlowResult:
-    """Start the flow and sign in on the simulator's page, as a user would."""
+    """Start the flow and sign in on the simulator's page, as a user would.
+
+    Once the sites are found, poll every minute.
+    """
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_USER}
     )
@@ -69,7 +72,10 @@ async def sign_in(
     client = await hass_client_no_auth()
     callback = await client.get(f"/auth/external/callback?{back.query}")
     assert callback.status == 200
-    return await hass.config_entries.flow.async_configure(result["flow_id"])
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    if result.get("step_id") == "polling":
+        result = await choose_polling(hass, result)
+    return result
 
 
 async def test_login_setup_and_poll(
@@ -127,6 +133,7 @@ async def test_onboarding_registers_the_domain(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"domain": "example.com"}
     )
+    result = await choose_polling(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
     assert result["result"].state is ConfigEntryState.LOADED

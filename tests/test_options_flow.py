@@ -1,4 +1,4 @@
-"""Options: the monthly budget or explicit intervals, with the projected cost."""
+"""Options: every minute, the monthly budget or explicit intervals, with the cost."""
 
 from collections.abc import Mapping
 from datetime import timedelta
@@ -10,7 +10,7 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from tests.common import mock_site, setup_entry
+from tests.common import mock_site, on_budget, setup_entry
 
 
 def placeholders_of(result: ConfigFlowResult) -> Mapping[str, str]:
@@ -28,6 +28,7 @@ pytestmark = [
 async def test_budget_option(
     hass: HomeAssistant, aioresponses_mock: aioresponses, config_entry: MockConfigEntry
 ) -> None:
+    on_budget(hass, config_entry)
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
     site = config_entry.runtime_data.sites[1234]
@@ -96,7 +97,7 @@ async def test_intervals_option(
 async def test_options_of_an_entry_that_is_not_loaded(
     hass: HomeAssistant, config_entry: MockConfigEntry
 ) -> None:
-    config_entry.add_to_hass(hass)
+    on_budget(hass, config_entry)
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     assert placeholders_of(result)["sites"] == "1"
     assert placeholders_of(result)["live"] == "12 min 32 s"

@@ -23,6 +23,7 @@ from custom_components.tesla_powerwall3.fleet.tesla.key import uncompressed_poin
 from tests.common import (
     NA_URL,
     TOKEN_URL,
+    choose_polling,
     load_payload,
     mock_site,
     requests_to,
@@ -122,6 +123,7 @@ async def test_flow_registers_after_412(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"domain": "https://Example.com/"}
     )
+    result = await choose_polling(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     partner_call = next(
         calls

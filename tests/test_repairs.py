@@ -16,6 +16,7 @@ from tests.common import (
     load_payload,
     mock_site,
     next_poll,
+    on_budget,
     requests_to,
     setup_entry,
     site_url,
@@ -100,6 +101,7 @@ async def test_budget_used_up_pauses_polling(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     nearly_used_up(hass_storage, config_entry)
+    on_budget(hass, config_entry)
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
     plan = config_entry.runtime_data.cost.plan
@@ -138,6 +140,7 @@ async def test_removing_and_adding_the_account_again_costs_nothing_extra(
     goes on counting from there, so the budget stays used up.
     """
     nearly_used_up(hass_storage, config_entry)
+    on_budget(hass, config_entry)
     mock_site(aioresponses_mock)
     await setup_entry(hass, config_entry)
     old_issue = f"budget_exhausted_{config_entry.entry_id}"
@@ -154,6 +157,7 @@ async def test_removing_and_adding_the_account_again_costs_nothing_extra(
         unique_id=config_entry.unique_id,
         version=1,
         data=dict(config_entry.data),
+        options={"mode": "budget"},
     )
     before = requests_to(aioresponses_mock, "/api/1/")
     mock_site(aioresponses_mock)

@@ -17,7 +17,14 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 from homeassistant.helpers.typing import ConfigType
 
 from .auth import EntryTokenProvider
-from .const import CONF_BASE_URL, DOMAIN, LOGGER
+from .const import (
+    CONF_BASE_URL,
+    CONF_MODE,
+    DEFAULT_MODE,
+    DOMAIN,
+    LOGGER,
+    MODE_BUDGET,
+)
 from .coordinator import ProductsCoordinator
 from .cost import CostTracker
 from .devices import DeviceManager
@@ -100,6 +107,27 @@ def _async_save_base_url(
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, CONF_BASE_URL: base_url}
     )
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> bool:
+    """Bring an entry of an older version up to date.
+
+    1.2: polling every minute became the default mode. An entry that never set
+    options follows the default, so it moves to it; one with options keeps
+    them (before 1.2 options without a mode meant the budget: written down).
+    Home Assistant itself refuses entries of a newer major version.
+    """
+    if entry.minor_version < 2:  # noqa: PLR2004
+        options = dict(entry.options)
+        if options:
+            options.setdefault(CONF_MODE, MODE_BUDGET)
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+        LOGGER.debug(
+            "Migrated %s to 1.2: polling %s",
+            entry.title,
+            options.get(CONF_MODE, DEFAULT_MODE),
+        )
+    return True
 
 
 async def _async_discover(

@@ -16,8 +16,9 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     AbstractOAuth2FlowHandler,
     async_get_config_entry_implementation,
 )
+import probatio as vol
 
-from .const import CONF_BASE_URL, DOMAIN, LOGGER
+from .const import CONF_BASE_URL, CONF_MODE, DEFAULT_MODE, DOMAIN, LOGGER
 from .fleet import (
     ENERGY_SCOPES,
     FleetClient,
@@ -32,6 +33,7 @@ from .fleet import (
 from .fleet.discovery import DiscoveredSite, discover_energy_sites
 from .fleet.errors import AuthenticationError
 from .options_flow import PowerwallOptionsFlow
+from .polling_choice import choice_options, choices_placeholders, mode_selector
 from .registration import async_registration_form
 from .urls import tesla_hosts
 
@@ -43,9 +45,12 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
 
     DOMAIN = DOMAIN
     VERSION = 1
+    MINOR_VERSION = 2
     _data: dict[str, Any]
     _client: FleetClient
     _region_url: str = ""
+    _new_entry: tuple[str, dict[str, Any], int]
+    """Title, data and number of sites of the entry about to be created."""
 
     @property
     @override
@@ -152,7 +157,38 @@ class OAuth2FlowHandler(AbstractOAuth2FlowHandler, domain=DOMAIN):
             return self.async_update_reload_and_abort(
                 self._get_reconfigure_entry(), data=data
             )
-        return self.async_create_entry(title=_title(sites), data=data)
+        return await self._async_choose_polling(sites, data)
+
+    async def _async_choose_polling(
+        self, sites: list[DiscoveredSite], data: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """Remember the new entry, then ask how to poll its sites."""
+        self._new_entry = (_title(sites), data, len(sites))
+        return await self.async_step_polling()
+
+    async def async_step_polling(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose how to poll, seeing what each choice sends and costs a month.
+
+        The default is not written down: the entry follows it (and polls faster
+        against the local simulator, which bills nothing).
+        """
+        title, data, sites = self._new_entry
+        if user_input is not None:
+            mode = user_input[CONF_MODE]
+            return self.async_create_entry(
+                title=title,
+                data=data,
+                options={} if mode == DEFAULT_MODE else choice_options({})[mode],
+            )
+        return self.async_show_form(
+            step_id="polling",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_MODE, default=DEFAULT_MODE): mode_selector()}
+            ),
+            description_placeholders=choices_placeholders({}, sites),
+        )
 
     async def async_step_register(
         self, user_input: dict[str, Any] | None = None

@@ -19,8 +19,11 @@ README_URL: Final = (
 REDIRECT_URI: Final = "https://my.home-assistant.io/redirect/oauth"
 
 CONF_MODE: Final = "mode"
+MODE_EVERY_MINUTE: Final = "every_minute"
+"""Live data every minute: the default, for energy data Tesla does not bill."""
 MODE_BUDGET: Final = "budget"
 MODE_INTERVALS: Final = "intervals"
+DEFAULT_MODE: Final = MODE_EVERY_MINUTE
 CONF_BUDGET: Final = "monthly_budget"
 CONF_LIVE_INTERVAL: Final = "live_interval"
 """Seconds between live_status requests (intervals mode)."""

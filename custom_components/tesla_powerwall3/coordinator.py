@@ -30,7 +30,7 @@ from .fleet import (
     RateLimitedError,
     SiteInfo,
 )
-from .fleet.errors import AuthenticationError
+from .fleet.errors import ApplicationDisabledError, AuthenticationError
 from .fleet.models import site_name
 from .fleet.redact import mask_id
 from .repairs import async_clear
@@ -62,6 +62,7 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
             update_interval=self._interval_in(cost.plan),
         )
         self.client = client
+        self.cost = cost
         entry.async_on_unload(cost.async_add_plan_listener(self._follow_plan))
 
     @abstractmethod
@@ -69,8 +70,14 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
         """Return the plan's interval for this endpoint."""
 
     @callback
-    def _follow_plan(self, plan: PollPlan) -> None:
-        self.update_interval = self._interval_in(plan)
+    def _follow_plan(self, plan: PollPlan, chosen: bool) -> None:
+        """Take the plan's interval; a chosen plan's from now, not the old timer's."""
+        interval = self._interval_in(plan)
+        if interval == self.update_interval:
+            return
+        self.update_interval = interval
+        if chosen and self._unsub_refresh is not None:
+            self._schedule_refresh()
 
     @abstractmethod
     async def _fetch(self) -> DataT:
@@ -83,6 +90,18 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
             data = await self._fetch()
         except AuthenticationError as err:
             raise authentication_failed(err) from err
+        except ApplicationDisabledError as err:
+            # Not a login problem: the gate waits an hour, the entities keep
+            # their last values, the repair says what to do.
+            self.cost.async_application_disabled(str(err))
+            if self.data is not None:
+                return self.data
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="application_disabled",
+                translation_placeholders={"error": str(err)},
+                retry_after=err.retry_after,
+            ) from err
         except RateLimitedError as err:
             if self.data is not None:
                 # Keep the last values: the gate already warned once and holds
@@ -109,6 +128,7 @@ class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 translation_placeholders={"endpoint": self.endpoint, "error": str(err)},
             ) from err
         async_clear(self.hass, "not_registered", self.config_entry.entry_id)
+        self.cost.async_application_answered()
         return data
 
 

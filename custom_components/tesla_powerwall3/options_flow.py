@@ -1,6 +1,5 @@
-"""Options: a monthly request budget, or explicit polling intervals."""
+"""Options: every minute, a monthly request budget, or explicit intervals."""
 
-from datetime import timedelta
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
@@ -8,11 +7,7 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
 )
-from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from .const import (
@@ -23,23 +18,19 @@ from .const import (
     CONF_MODE,
     CONF_SITE_INFO_INTERVAL,
     DEFAULT_BACKFILL_DAYS,
+    DEFAULT_MODE,
     MODE_BUDGET,
     MODE_INTERVALS,
 )
-from .cost import (
-    DEFAULT_BUDGET,
-    HISTORY_INTERVAL,
-    MONTHLY_CREDIT,
-    PRICE_PER_REQUEST,
-    SITE_INFO_INTERVAL,
-    month_bounds,
-    monthly_cost,
-    plan_from_options,
+from .cost import DEFAULT_BUDGET
+from .polling_choice import (
+    DEFAULT_INTERVALS,
+    choice_options,
+    choices_placeholders,
+    mode_selector,
+    projection_placeholders,
 )
 from .urls import tesla_hosts
-
-DAYS_IN_MONTH = 30
-DEFAULT_LIVE_SECONDS = 600
 
 
 def _number(minimum: int, maximum: int, step: int, unit: str) -> NumberSelector:
@@ -54,16 +45,8 @@ def _number(minimum: int, maximum: int, step: int, unit: str) -> NumberSelector:
     )
 
 
-def _every(interval: timedelta) -> str:
-    """Write an interval as people read it, e.g. "12 min 32 s"."""
-    hours, rest = divmod(int(interval.total_seconds()), 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [(hours, "h"), (minutes, "min"), (seconds, "s")]
-    return " ".join(f"{value} {unit}" for value, unit in parts if value) or "0 s"
-
-
 class PowerwallOptionsFlow(OptionsFlow):
-    """Choose how polling fits Tesla's pay-per-use pricing."""
+    """Choose how often to poll, seeing what it costs if Tesla bills it."""
 
     def __init__(self) -> None:
         """Start with no new options."""
@@ -73,13 +56,16 @@ class PowerwallOptionsFlow(OptionsFlow):
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Pick a budget or explicit intervals."""
+        """Pick every minute, a budget or explicit intervals."""
         if user_input is not None:
             self._backfill_days = int(user_input[CONF_BACKFILL_DAYS])
             if user_input[CONF_MODE] == MODE_INTERVALS:
                 return await self.async_step_intervals()
-            return await self.async_step_budget()
-        mode = self.config_entry.options.get(CONF_MODE, MODE_BUDGET)
+            if user_input[CONF_MODE] == MODE_BUDGET:
+                return await self.async_step_budget()
+            self._options = choice_options({})[user_input[CONF_MODE]]
+            return await self.async_step_confirm()
+        mode = self.config_entry.options.get(CONF_MODE, DEFAULT_MODE)
         backfill = self.config_entry.options.get(
             CONF_BACKFILL_DAYS, DEFAULT_BACKFILL_DAYS
         )
@@ -87,19 +73,18 @@ class PowerwallOptionsFlow(OptionsFlow):
             step_id="init",
             data_schema=vol.Schema(
                 {
-                    vol.Required(CONF_MODE, default=mode): SelectSelector(
-                        SelectSelectorConfig(
-                            options=[MODE_BUDGET, MODE_INTERVALS],
-                            translation_key=CONF_MODE,
-                            mode=SelectSelectorMode.LIST,
-                        )
-                    ),
+                    vol.Required(CONF_MODE, default=mode): mode_selector(),
                     vol.Required(CONF_BACKFILL_DAYS, default=backfill): _number(
                         0, 3660, 1, "d"
                     ),
                 }
             ),
-            description_placeholders=self._projection(dict(self.config_entry.options)),
+            description_placeholders={
+                **choices_placeholders(
+                    self.config_entry.options, self._sites(), simulator=self._simulator
+                ),
+                **self._projection(dict(self.config_entry.options)),
+            },
         )
 
     async def async_step_budget(
@@ -137,11 +122,7 @@ class PowerwallOptionsFlow(OptionsFlow):
             }
             return await self.async_step_confirm()
         options = self.config_entry.options
-        defaults = {
-            CONF_LIVE_INTERVAL: DEFAULT_LIVE_SECONDS,
-            CONF_SITE_INFO_INTERVAL: int(SITE_INFO_INTERVAL.total_seconds() // 60),
-            CONF_HISTORY_INTERVAL: int(HISTORY_INTERVAL.total_seconds() // 60),
-        }
+        defaults = DEFAULT_INTERVALS
         return self.async_show_form(
             step_id="intervals",
             data_schema=vol.Schema(
@@ -182,28 +163,17 @@ class PowerwallOptionsFlow(OptionsFlow):
             description_placeholders=self._projection(self._options),
         )
 
+    @property
+    def _simulator(self) -> bool:
+        """Tell whether requests go to the local simulator, which bills nothing."""
+        return tesla_hosts(self.hass).simulator
+
+    def _sites(self) -> int:
+        data = getattr(self.config_entry, "runtime_data", None)
+        return max(len(data.sites), 1) if data is not None else 1
+
     def _projection(self, options: dict[str, Any]) -> dict[str, str]:
         """Describe the polling and cost a 30-day month of these options brings."""
-        data = getattr(self.config_entry, "runtime_data", None)
-        sites = max(len(data.sites), 1) if data is not None else 1
-        month_start, _ = month_bounds(dt_util.utcnow())
-        plan = plan_from_options(
-            options,
-            sites,
-            month_start,
-            used=0,
-            simulator=tesla_hosts(self.hass).simulator,
+        return projection_placeholders(
+            options, self._sites(), simulator=self._simulator
         )
-        requests = plan.requests(DAYS_IN_MONTH * 86400, sites)
-        total = sum(requests.values())
-        return {
-            "sites": str(sites),
-            "live": _every(plan.live),
-            "site_info": _every(plan.site_info),
-            "history": _every(plan.history),
-            "requests": f"{total:,}",
-            "live_requests": f"{requests['live_status']:,}",
-            "gross": f"{total * PRICE_PER_REQUEST:.2f}",
-            "credit": f"{MONTHLY_CREDIT:.2f}",
-            "cost": f"{monthly_cost(total):.2f}",
-        }

@@ -9,10 +9,10 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
     async_get_config_entry_implementation,
 )
 
-from .const import CONF_BASE_URL, DOMAIN, README_URL
+from .const import CONF_BASE_URL, DEVELOPER_PORTAL_URL, DOMAIN, README_URL
 from .registration import async_registration_form
 
-ISSUE_KINDS = ("not_registered", "budget_exhausted")
+ISSUE_KINDS = ("not_registered", "budget_exhausted", "application_disabled")
 """The issues raised here, by translation key (an entry's id follows it)."""
 
 
@@ -52,6 +52,31 @@ def async_raise_budget_exhausted(
         translation_key="budget_exhausted",
         translation_placeholders={"title": title, "budget": str(budget)},
         learn_more_url=f"{README_URL}#polling-and-what-it-costs",
+    )
+
+
+@callback
+def async_raise_application_disabled(
+    hass: HomeAssistant, entry_id: str, title: str, error: str, live: str
+) -> None:
+    """Tell the user Tesla switched the application off, and what to do.
+
+    live: how often live data is read for the rest of the month.
+    """
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        _issue_id("application_disabled", entry_id),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="application_disabled",
+        translation_placeholders={
+            "title": title,
+            "error": error,
+            "live": live,
+            "portal_url": DEVELOPER_PORTAL_URL,
+        },
+        learn_more_url=f"{README_URL}#when-tesla-switches-the-application-off",
     )
 
 

@@ -322,7 +322,7 @@ async def test_bearer_token_sent(client: FleetClient, mock: aioresponses) -> Non
             "upstream internal error",
         ),
         (503, None, ServerError, None),
-        (402, None, FleetHTTPError, None),
+        (422, None, FleetHTTPError, None),
     ],
 )
 async def test_error_classes(

@@ -684,6 +684,32 @@ async def test_faults_and_counters(client: Client) -> None:
         assert response.status == 400
 
 
+async def test_grid_outage(client: Client) -> None:
+    token = (await login(client))["access_token"]
+    path = f"/api/1/energy_sites/{SITE}/live_status"
+    _, before = await get(client, path, token)
+    assert before["response"]["grid_status"] == "Active"
+
+    assert await (await client.post("/sim/grid", json={"up": False})).json() == {
+        "up": False
+    }
+    _, during = await get(client, path, token)
+    live = during["response"]
+    assert live["grid_status"] == "Inactive"
+    assert live["island_status"] == "off_grid_unintentional"
+    assert live["grid_power"] == 0
+    # The battery covers what the grid supplied: the home is still served.
+    assert (
+        live["load_power"]
+        == live["solar_power"] + live["battery_power"] + (live["generator_power"])
+    )
+
+    await client.post("/sim/grid", json={"up": True})
+    assert (await get(client, path, token))[1] == before
+    for bad in ({}, {"up": "no"}, ["up"]):
+        assert (await client.post("/sim/grid", json=bad)).status == 400
+
+
 async def test_expire_and_revoke_tokens(client: Client) -> None:
     token = await login(client)
     access = token["access_token"]

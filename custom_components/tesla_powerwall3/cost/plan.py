@@ -1,11 +1,13 @@
-"""Turning a monthly request budget into polling intervals.
+"""Polling plans: every minute, within a monthly request budget, or at set intervals.
 
-Pure arithmetic with no Home Assistant objects. Tesla may bill every request
-(Data: $0.002 each, $10 credit a month per developer account), so the plan
-spreads what is left of the month's budget over what is left of the month,
-after setting aside the requests the slower endpoints need. It re-plans as the
-month goes on, so restarts and manual refreshes are absorbed instead of
-pushing the month over budget.
+Pure arithmetic with no Home Assistant objects. Every minute is the default:
+Tesla's and Home Assistant's documentation say energy data is free. For an
+application whose usage page shows energy requests billed (Data: $0.002 each,
+$10 credit a month per developer account), the budget plan spreads what is
+left of the month's budget over what is left of the month, after setting aside
+the requests the slower endpoints need. It re-plans as the month goes on, so
+restarts and manual refreshes are absorbed instead of pushing the month over
+budget.
 """
 
 from collections.abc import Mapping
@@ -20,7 +22,10 @@ from ..const import (
     CONF_LIVE_INTERVAL,
     CONF_MODE,
     CONF_SITE_INFO_INTERVAL,
+    DEFAULT_MODE,
     DEV_LIVE_INTERVAL,
+    MODE_BUDGET,
+    MODE_EVERY_MINUTE,
     MODE_INTERVALS,
 )
 
@@ -41,6 +46,18 @@ HISTORY_EXTRA_PER_DAY = 1
 """The history sync asks for yesterday too once a day, around local midnight."""
 PRODUCTS_INTERVAL = timedelta(days=1)
 """How often the account is checked for added or removed sites."""
+EVERY_MINUTE_LIVE = timedelta(minutes=1)
+EVERY_MINUTE_HISTORY = timedelta(minutes=15)
+"""Today's energy, and the statistics sync, in the every-minute plan."""
+STATISTICS_OVERLAP = timedelta(hours=2)
+"""The statistics sync reads its two newest hours again (energy.importer.OVERLAP).
+
+So every sync in the two hours after local midnight asks for yesterday too.
+"""
+DAYS_IN_MONTH = 30
+"""The figures shown to the user are for a 30-day month."""
+PROJECTION_MONTH = datetime(2026, 11, 1, tzinfo=UTC)
+"""A 30-day month (November): the budget spread the figures shown assume."""
 ENDPOINTS = ("live_status", "site_info", "calendar_history", "products")
 RESERVE_SHARE = 0.01
 """Part of the budget kept back for restarts (each costs a few requests)."""
@@ -56,6 +73,8 @@ class PollPlan:
     products: timedelta
     paused: bool = False
     """True when the budget is used up: nothing is polled until next month."""
+    history_extra_per_day: int = HISTORY_EXTRA_PER_DAY
+    """calendar_history requests a day beyond one per sync (yesterday's again)."""
 
     def requests(self, seconds: float, sites: int) -> dict[str, int]:
         """Return the requests this plan makes in `seconds` for `sites` sites."""
@@ -70,9 +89,17 @@ class PollPlan:
             "live_status": per(self.live, sites),
             "site_info": per(self.site_info, sites),
             "calendar_history": per(self.history, sites)
-            + sites * math.floor(days * HISTORY_EXTRA_PER_DAY),
+            + sites * math.floor(days * self.history_extra_per_day),
             "products": per(self.products, 1),
         }
+
+
+def every(interval: timedelta) -> str:
+    """Write an interval as people read it, e.g. "12 min 32 s"."""
+    hours, rest = divmod(int(interval.total_seconds()), 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(hours, "h"), (minutes, "min"), (seconds, "s")]
+    return " ".join(f"{value} {unit}" for value, unit in parts if value) or "0 s"
 
 
 def month_bounds(now: datetime) -> tuple[datetime, datetime]:
@@ -148,6 +175,22 @@ def monthly_cost(requests: int) -> float:
     return max(0.0, round(requests * PRICE_PER_REQUEST - MONTHLY_CREDIT, 2))
 
 
+def syncs_after_midnight(history: timedelta) -> int:
+    """Return how many syncs a day ask for yesterday too (within the overlap)."""
+    return int(STATISTICS_OVERLAP / history) + 1
+
+
+def plan_every_minute() -> PollPlan:
+    """Live data every minute, today's energy every 15, site settings hourly."""
+    return PollPlan(
+        live=EVERY_MINUTE_LIVE,
+        site_info=SITE_INFO_INTERVAL,
+        history=EVERY_MINUTE_HISTORY,
+        products=PRODUCTS_INTERVAL,
+        history_extra_per_day=syncs_after_midnight(EVERY_MINUTE_HISTORY),
+    )
+
+
 def plan_from_options(
     options: Mapping[str, Any],
     sites: int,
@@ -155,12 +198,20 @@ def plan_from_options(
     used: int,
     *,
     simulator: bool,
+    budget_forced: bool = False,
 ) -> PollPlan:
     """Return the plan the entry's options ask for.
 
     simulator: the requests go to the local simulator, which bills nothing.
+    budget_forced: Tesla switched the application off this month for going
+    over its billing limit, so energy requests are billed: whatever the mode,
+    the rest of the month goes at the pace of the default budget.
     """
-    if options.get(CONF_MODE) == MODE_INTERVALS:
+    mode = options.get(CONF_MODE, DEFAULT_MODE)
+    if budget_forced and mode != MODE_BUDGET:
+        month_start, _ = month_bounds(now)
+        return plan_for_budget(DEFAULT_BUDGET, sites, month_start)
+    if mode == MODE_INTERVALS:
         return plan_for_intervals(
             live=timedelta(seconds=options[CONF_LIVE_INTERVAL]),
             site_info=timedelta(minutes=options[CONF_SITE_INFO_INTERVAL]),
@@ -171,9 +222,49 @@ def plan_from_options(
         return plan_for_intervals(
             DEV_LIVE_INTERVAL, SITE_INFO_INTERVAL, HISTORY_INTERVAL
         )
+    if mode == MODE_EVERY_MINUTE:
+        return plan_every_minute()
     return plan_for_budget(budget_of(options), sites, now, used)
 
 
 def budget_of(options: Mapping[str, Any]) -> int:
     """Return the monthly request budget the options set."""
     return int(options.get(CONF_BUDGET, DEFAULT_BUDGET))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthProjection:
+    """What a 30-day month of a plan sends, and what it costs if billed."""
+
+    plan: PollPlan
+    requests: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        """Return the requests of the month."""
+        return sum(self.requests.values())
+
+    @property
+    def gross(self) -> float:
+        """Return the USD Tesla would bill before its monthly credit."""
+        return round(self.total * PRICE_PER_REQUEST, 2)
+
+    @property
+    def cost(self) -> float:
+        """Return the USD Tesla would charge after its monthly credit."""
+        return monthly_cost(self.total)
+
+
+def project_month(
+    options: Mapping[str, Any], sites: int, *, simulator: bool = False
+) -> MonthProjection:
+    """Return a 30-day month of these options, from its first day.
+
+    The one source of the figures the set-up step, the options and the README
+    show; the usage sensors use the same plans and PollPlan.requests.
+    """
+    sites = max(sites, 1)
+    plan = plan_from_options(
+        options, sites, PROJECTION_MONTH, used=0, simulator=simulator
+    )
+    return MonthProjection(plan, plan.requests(DAYS_IN_MONTH * 86400, sites))

@@ -5,11 +5,16 @@ across restarts, and so is the Retry-After of a 429, so a restart does not send
 a request Tesla refused. Every hour, and whenever the options or the sites
 change, what is left of the budget is spread again over the rest of the month;
 the coordinators follow each new plan through plan listeners.
+
+When Tesla switches the application off (over its billing limit), the tracker
+remembers it across restarts, raises a repair and keeps the rest of the month
+on the budget plan; the client's gate spaces the tries an hour apart.
 """
 
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
+import time
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -20,8 +25,19 @@ from homeassistant.util import dt as dt_util
 from ..const import DOMAIN, LOGGER, REPLAN_INTERVAL
 from ..fleet import RateLimitGate, RequestCounter
 from ..fleet.ratelimit import restorable
-from ..repairs import async_clear, async_raise_budget_exhausted
-from .plan import PollPlan, budget_of, month_bounds, monthly_cost, plan_from_options
+from ..repairs import (
+    async_clear,
+    async_raise_application_disabled,
+    async_raise_budget_exhausted,
+)
+from .plan import (
+    PollPlan,
+    budget_of,
+    every,
+    month_bounds,
+    monthly_cost,
+    plan_from_options,
+)
 
 if TYPE_CHECKING:
     from ..models import PowerwallConfigEntry
@@ -29,7 +45,8 @@ if TYPE_CHECKING:
 STORAGE_VERSION = 1
 SAVE_DELAY_SECONDS = 30
 
-type PlanListener = Callable[[PollPlan], None]
+type PlanListener = Callable[[PollPlan, bool], None]
+"""Called with each plan, and whether the user chose it (take it up at once)."""
 
 
 class StoredUsage(TypedDict, total=False):
@@ -39,6 +56,11 @@ class StoredUsage(TypedDict, total=False):
     sent: dict[str, int]
     billable: dict[str, int]
     blocked_until: float | None
+    disabled_since: float | None
+    """When Tesla switched the application off (UTC timestamp); None: it is on."""
+    disabled_error: str | None
+    budget_month: str | None
+    """The month whose rest goes at the budget's pace, after a switch-off."""
 
 
 def month_key(now: datetime) -> str:
@@ -70,8 +92,13 @@ class CostTracker:
         self.sent: Counter[str] = Counter()
         self.billable: Counter[str] = Counter()
         self.blocked_until: float | None = None
+        self.disabled_since: float | None = None
+        self.disabled_error: str | None = None
+        self.budget_month: str | None = None
+        self._gate: RateLimitGate | None = None
         self._sites = 1
         self.plan = self._compute()
+        self._planned_for = self._choice()
         self._listeners: list[CALLBACK_TYPE] = []
         self._plan_listeners: list[PlanListener] = []
 
@@ -85,12 +112,19 @@ class CostTracker:
         self.blocked_until = restorable(
             stored.get("blocked_until"), dt_util.utcnow().timestamp()
         )
+        disabled_since = stored.get("disabled_since")
+        if isinstance(disabled_since, int | float):
+            self.disabled_since = float(disabled_since)
+            self.disabled_error = stored.get("disabled_error")
+        self.budget_month = stored.get("budget_month")
         self.plan = self._compute()
+        self._planned_for = self._choice()
 
     def attach(
         self, counter: RequestCounter, gate: RateLimitGate
     ) -> Callable[[], None]:
         """Count the client's requests and remember its rate limit."""
+        self._gate = gate
         gate.restore(self.blocked_until)
         self.blocked_until = gate.blocked_until
         gate.add_listener(self._rate_limit_changed)
@@ -124,6 +158,11 @@ class CostTracker:
         """Requests Tesla may bill this month."""
         return sum(self.billable.values())
 
+    @property
+    def budget_forced(self) -> bool:
+        """Tell whether Tesla's switch-off holds this month to the budget plan."""
+        return self.disabled_since is not None or self.budget_month == self.month
+
     def _compute(self) -> PollPlan:
         return plan_from_options(
             self._entry.options,
@@ -131,7 +170,12 @@ class CostTracker:
             dt_util.utcnow(),
             self.total_billable,
             simulator=self._simulator,
+            budget_forced=self.budget_forced,
         )
+
+    def _choice(self) -> tuple[object, ...]:
+        """Return what the user (or a switch-off) chose, unlike the hourly re-plan."""
+        return (sorted(self._entry.options.items()), self.budget_forced)
 
     @callback
     def async_start(self, sites: int) -> None:
@@ -159,8 +203,13 @@ class CostTracker:
         if plan != self.plan:
             LOGGER.debug("Polling plan: %s", plan)
         self.plan = plan
+        # A plan the user chose (or a switch-off) applies from now; the hourly
+        # re-plan only changes the intervals that follow.
+        choice = self._choice()
+        chosen = choice != self._planned_for
+        self._planned_for = choice
         for plan_listener in list(self._plan_listeners):
-            plan_listener(plan)
+            plan_listener(plan, chosen)
         entry_id = self._entry.entry_id
         if plan.paused:
             async_raise_budget_exhausted(
@@ -168,7 +217,55 @@ class CostTracker:
             )
         else:
             async_clear(self._hass, "budget_exhausted", entry_id)
+        if self.disabled_since is not None:
+            async_raise_application_disabled(
+                self._hass,
+                entry_id,
+                self._entry.title,
+                self.disabled_error or "",
+                every(plan.live),
+            )
+        else:
+            async_clear(self._hass, "application_disabled", entry_id)
         self._notify()
+
+    @callback
+    def async_application_disabled(self, error: str) -> None:
+        """Note that Tesla switched the application off (402, EXCEEDED_LIMIT).
+
+        Logged and raised once; the month's rest goes at the budget's pace.
+        """
+        if self.disabled_since is not None:
+            return
+        self.disabled_since = time.time()
+        self.disabled_error = error
+        self.budget_month = self.month
+        LOGGER.warning(
+            "Tesla has switched off the Fleet API application of %s (%s): "
+            "asking once an hour until Tesla answers again, and polling at the "
+            "pace of the monthly budget for the rest of the month",
+            self._entry.title,
+            error,
+        )
+        self.async_replan()
+        self._changed()
+
+    @callback
+    def async_application_answered(self) -> None:
+        """Note a request Tesla answered: a switch-off, if any, is over."""
+        if self.disabled_since is None:
+            return
+        gate = self._gate
+        if gate and gate.blocked_until and gate.blocked_until > time.time():
+            return  # another request was just refused: still off
+        self.disabled_since = None
+        self.disabled_error = None
+        LOGGER.info(
+            "Tesla answers %s again; the budget plan holds until the month ends",
+            self._entry.title,
+        )
+        self.async_replan()
+        self._changed()
 
     def projected_requests(self, sites: int) -> dict[str, int]:
         """Return this month's requests per endpoint: counted plus still planned."""
@@ -215,6 +312,9 @@ class CostTracker:
             sent=dict(self.sent),
             billable=dict(self.billable),
             blocked_until=self.blocked_until,
+            disabled_since=self.disabled_since,
+            disabled_error=self.disabled_error,
+            budget_month=self.budget_month,
         )
 
     async def async_save(self) -> None:

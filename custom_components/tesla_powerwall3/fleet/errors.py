@@ -85,5 +85,23 @@ class RateLimitedError(FleetHTTPError):
     reset: float | None = None
 
 
+DISABLED_RETRY_SECONDS = 3600.0
+"""How long to wait between tries while Tesla has switched the application off."""
+
+
+@dataclass(eq=False)
+class ApplicationDisabledError(RateLimitedError):
+    """402, or 403 "account disabled: EXCEEDED_LIMIT": the application is off.
+
+    Tesla switches an application off when it goes over its billing limit or
+    has no payment method. This is not a login problem. As after a 429, every
+    request would be refused (and billed) until the owner acts or the month
+    ends, so it is a RateLimitedError whose retry_after spaces tries an hour
+    apart.
+    """
+
+    retry_after: float | None = DISABLED_RETRY_SECONDS
+
+
 class ServerError(FleetHTTPError):
     """5xx: Tesla's side failed (these responses are not billed)."""

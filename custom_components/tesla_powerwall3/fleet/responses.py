@@ -15,6 +15,7 @@ from typing import Final
 import aiohttp
 
 from .errors import (
+    ApplicationDisabledError,
     DeviceOfflineError,
     FleetHTTPError,
     MissingScopesError,
@@ -38,7 +39,10 @@ CHUNK_BYTES: Final = 64 * 1024
 _BASE_URL_IN_ERROR = re.compile(r"use base URL: (https://[-a-zA-Z0-9.]+)")
 _REGION_IN_ERROR = re.compile(r"current region (https://[-a-zA-Z0-9.]+)")
 _RETRY_IN_BODY = re.compile(r"Retry in (\d+) seconds")
+_APPLICATION_DISABLED = re.compile(r"account disabled|exceeded_limit", re.IGNORECASE)
 
+HTTP_PAYMENT_REQUIRED: Final = 402
+HTTP_FORBIDDEN: Final = 403
 HTTP_SERVER_ERROR: Final = 500
 
 
@@ -95,6 +99,12 @@ def error_for(
 ) -> FleetHTTPError:
     """Map an error status to the exception a caller handles."""
     error = _error_text(payload, body)
+    if status == HTTP_PAYMENT_REQUIRED or (
+        status == HTTP_FORBIDDEN and _APPLICATION_DISABLED.search(error or "")
+    ):
+        # Tesla switched the application off (over its billing limit): not a
+        # missing scope, so no reauthentication.
+        return ApplicationDisabledError(status, error, endpoint)
     simple: dict[int, type[FleetHTTPError]] = {
         401: TokenExpiredError,
         403: MissingScopesError,
