@@ -22,6 +22,7 @@ from custom_components.tesla_powerwall3.const import DOMAIN
 from custom_components.tesla_powerwall3.fleet.tesla.key import uncompressed_point
 from tests.common import (
     NA_URL,
+    NOT_BARE_DOMAINS,
     TOKEN_URL,
     load_payload,
     mock_site,
@@ -139,6 +140,29 @@ async def test_flow_registers_after_412(
     assert partner_token_call["audience"] == NA_URL
     assert partner_token_call["scope"] == "openid"
     await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_flow_refuses_anything_but_a_bare_domain(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    """A port, a user, a query, a fragment, "" or a newline never leave the form."""
+    mock_not_registered(aioresponses_mock)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    sent = len(aioresponses_mock.requests)
+    for text in NOT_BARE_DOMAINS:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"domain": text}
+        )
+        assert result["type"] is FlowResultType.FORM, text
+        assert result["errors"] == {"base": "invalid_domain"}, text
+    # Neither the key nor Tesla's partner endpoints were asked.
+    assert len(aioresponses_mock.requests) == sent
 
 
 HOST_FAULTS: list[tuple[dict[str, Any], str]] = [
