@@ -149,7 +149,7 @@ def _no_secrets(capsys: pytest.CaptureFixture[str]) -> tuple[str, str]:
     text = out + err
     assert CLIENT_SECRET not in text
     for part in TOKEN.split("."):
-        for start in range(0, len(part) - 12):
+        for start in range(len(part) - 12):
             assert part[start : start + 12] not in text, part[start : start + 12]
     return out, err
 
