@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Sequence
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -99,7 +100,8 @@ async def _check(args: argparse.Namespace) -> int:
     context = None
     if args.cafile:
         context = ssl.create_default_context(cafile=args.cafile)
-    print(f"GET {key_url(args.domain, args.port)}")
+    with contextlib.suppress(tesla_domain.InvalidDomainError):  # explained below
+        print(f"GET {key_url(args.domain, args.port)}")
     result = await check_domain(
         args.domain, port=args.port, local_pem=local_pem, ssl_context=context
     )
