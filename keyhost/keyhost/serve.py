@@ -10,7 +10,7 @@ import ssl
 
 from aiohttp import web
 
-from .keys import WELL_KNOWN_PATH, load_p256_public_key
+from .keys import WELL_KNOWN_PATH, canonical_public_pem
 
 _LOGGER = logging.getLogger(__name__)
 CONTENT_TYPE = "application/x-pem-file"
@@ -19,9 +19,11 @@ _MAX_LOGGED_PATH = 200
 
 
 def create_app(public_pem: bytes) -> web.Application:
-    """Build the app; refuse anything but a P-256 public key."""
-    load_p256_public_key(public_pem)
-    body = bytes(public_pem)
+    """Build the app; refuse anything but one P-256 public key PEM.
+
+    What is served is the key re-encoded, never the file's bytes.
+    """
+    body = canonical_public_pem(public_pem)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
