@@ -10,6 +10,7 @@ import ssl
 
 from aiohttp import web
 
+from .guard import Listener, ServeLimits
 from .keys import WELL_KNOWN_PATH, canonical_public_pem
 
 _LOGGER = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ def create_app(public_pem: bytes) -> web.Application:
                     "X-Content-Type-Options": "nosniff",
                 },
             )
+        # One request per connection: its deadline then bounds it whole.
+        response.force_close()
         path = raw_path[:_MAX_LOGGED_PATH]
         _LOGGER.info(
             "%s %s %s %d", request.remote, request.method, path, response.status
@@ -72,8 +75,13 @@ async def run_server(
     host: str,
     port: int,
     stop: asyncio.Event | None = None,
+    *,
+    limits: ServeLimits | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM (or until stop is set), then shut down."""
+    """Serve until SIGINT/SIGTERM (or until stop is set), then shut down.
+
+    limits bound each connection's time and their number (see guard).
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
@@ -85,14 +93,30 @@ async def run_server(
             pass
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
+    server = runner.server
+    assert server is not None  # noqa: S101 - set by setup()
+    listener = Listener(server, ssl_context, limits or ServeLimits())
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(
+        listener.exception_handler(
+            loop.default_exception_handler
+            if previous is None
+            else lambda context: previous(loop, context)
+        )
+    )
     try:
-        site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
-        await site.start()
+        sockets = await loop.create_server(listener.protocol, host, port)
         scheme = "https" if ssl_context else "http"
         _LOGGER.info("serving %s://%s:%d%s", scheme, host, port, WELL_KNOWN_PATH)
-        await stop.wait()
-        _LOGGER.info("shutting down")
+        try:
+            await stop.wait()
+            _LOGGER.info("shutting down")
+        finally:
+            sockets.close()
+            await listener.close_all()
+            await sockets.wait_closed()
     finally:
         await runner.cleanup()
+        loop.set_exception_handler(previous)
         for sig in installed:
             loop.remove_signal_handler(sig)
