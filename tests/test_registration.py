@@ -255,6 +255,12 @@ TESLA_FAULTS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("token", {"exception": TimeoutError()}, "cannot_connect"),
     (
+        "token",
+        {"status": 307, "headers": {"Location": "https://elsewhere.example.com/"}},
+        "cannot_connect",
+    ),
+    ("token", {"body": "x" * (5 * 1024 * 1024)}, "cannot_connect"),
+    (
         "register",
         {"status": 424, "payload": {"error": "Public key download failed"}},
         "key_download_failed",
@@ -301,6 +307,7 @@ async def test_flow_explains_tesla_refusals(
         result["flow_id"], {"domain": "example.com"}
     )
     assert result["errors"] == {"base": error}
+    assert requests_to(aioresponses_mock, "elsewhere") == 0
 
 
 @pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
