@@ -56,6 +56,46 @@ class _Notice:
         self._since = 0
 
 
+class BadRequestLog(logging.Filter):
+    """aiohttp logs a traceback per malformed request: one line a minute instead."""
+
+    def __init__(self, interval: float) -> None:
+        """Let one line through per interval."""
+        super().__init__()
+        self._interval = interval
+        self._last: float | None = None
+        self._since = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Shorten a traceback record to one line, or drop it."""
+        if record.levelno < logging.WARNING:
+            return True
+        now = time.monotonic()
+        self._since += 1
+        if self._last is not None and now - self._last < self._interval:
+            return False
+        error = record.exc_info[1] if record.exc_info else None
+        reason = f" ({type(error).__name__}: {error})"[:200] if error else ""
+        record.msg = f"{record.getMessage()}{reason}; {self._since} bad request(s)"
+        record.args = None
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno = logging.WARNING
+        record.levelname = logging.getLevelName(logging.WARNING)
+        self._last = now
+        self._since = 0
+        return True
+
+
+def http_logger(limits: ServeLimits) -> logging.Logger:
+    """Return the logger for aiohttp's request handlers: no tracebacks."""
+    logger = logging.getLogger(f"{__name__}.http")
+    for old in [f for f in logger.filters if isinstance(f, BadRequestLog)]:
+        logger.removeFilter(old)
+    logger.addFilter(BadRequestLog(limits.notice_interval))
+    return logger
+
+
 class Listener:
     """The connections of one server: counted, capped and closed on time."""
 

@@ -10,7 +10,7 @@ import ssl
 
 from aiohttp import web
 
-from .guard import Listener, ServeLimits
+from .guard import Listener, ServeLimits, http_logger
 from .keys import WELL_KNOWN_PATH, canonical_public_pem
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,7 +55,8 @@ def create_app(public_pem: bytes) -> web.Application:
     app = web.Application(
         client_max_size=1024,
         # Long paths get a 404 like any other instead of a parser error.
-        handler_args={"max_line_size": 65536},
+        # Tesla's fetcher sends a handful of headers: bound what one may buffer.
+        handler_args={"max_line_size": 65536, "max_headers": 32},
     )
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
@@ -91,11 +92,12 @@ async def run_server(
             installed.append(sig)
         except (NotImplementedError, RuntimeError):
             pass
-    runner = web.AppRunner(app, access_log=None)
+    limits = limits or ServeLimits()
+    runner = web.AppRunner(app, access_log=None, logger=http_logger(limits))
     await runner.setup()
     server = runner.server
     assert server is not None  # noqa: S101 - set by setup()
-    listener = Listener(server, ssl_context, limits or ServeLimits())
+    listener = Listener(server, ssl_context, limits)
     previous = loop.get_exception_handler()
     loop.set_exception_handler(
         listener.exception_handler(

@@ -19,7 +19,7 @@ from keyhost import guard
 from keyhost.guard import Listener, ServeLimits
 from keyhost.keys import WELL_KNOWN_PATH
 from keyhost.serve import create_app, run_server
-from tests.keyhost.common import Pki, free_port, spki
+from tests.keyhost.common import Pki, free_port, serve_app, spki
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -214,3 +214,40 @@ def test_the_cap_stays_below_the_file_descriptor_limit(
     monkeypatch.setattr(resource, "getrlimit", lambda _: (resource.RLIM_INFINITY,) * 2)
     limits = ServeLimits(max_connections=500)
     assert Listener(asyncio.Protocol, None, limits).max_connections == 500
+
+
+async def test_a_request_cannot_buffer_many_headers(
+    key: ec.EllipticCurvePrivateKey,
+) -> None:
+    """At most 32 headers of 8 KiB: a connection buffers no more than that."""
+    async with serve_app(create_app(spki(key))) as server:
+        reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+        head = f"GET {WELL_KNOWN_PATH} HTTP/1.1\r\nHost: localhost\r\n"
+        filler = "".join(f"X-{n}: {'a' * 8000}\r\n" for n in range(40))
+        writer.write(f"{head}{filler}\r\n".encode())
+        answer = await reader.read()
+        writer.close()
+    assert b" 400 Bad Request\r\n" in answer.split(b"\n", 1)[0] + b"\n"
+    assert answer.endswith(b"Too many headers received")
+
+
+async def test_bad_requests_are_one_log_line_not_tracebacks(
+    pki: Pki, key: ec.EllipticCurvePrivateKey, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A scanner's malformed requests: one warning line, no traceback."""
+    async with _serving(pki, key, ServeLimits(deadline=5)) as port:
+        for _ in range(10):
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, ssl=pki.client, server_hostname="localhost"
+            )
+            writer.write(b"GET / HTTP/1.1\r\nBad Header\r\n\r\n")
+            assert b" 400 " in await reader.read()
+            writer.close()
+    http = [r for r in caplog.records if r.name == f"{guard.__name__}.http"]
+    assert len(http) == 1
+    assert http[0].levelno == logging.WARNING
+    assert http[0].exc_info is None
+    assert http[0].getMessage().startswith("Error handling request from 127.0.0.1 (")
+    assert http[0].getMessage().endswith("; 1 bad request(s)")
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert all(r.exc_info is None for r in loud)
