@@ -251,3 +251,90 @@ async def test_bad_requests_are_one_log_line_not_tracebacks(
     assert http[0].getMessage().endswith("; 1 bad request(s)")
     loud = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert all(r.exc_info is None for r in loud)
+
+
+class _Handler(asyncio.Protocol):
+    """Records what the guarded connection passes on."""
+
+    def __init__(self) -> None:
+        self.events: list[object] = []
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.events.append("made")
+
+    def data_received(self, data: bytes) -> None:
+        self.events.append(data)
+
+    def eof_received(self) -> bool | None:
+        self.events.append("eof")
+        return None
+
+    def pause_writing(self) -> None:
+        self.events.append("pause")
+
+    def resume_writing(self) -> None:
+        self.events.append("resume")
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.events.append("lost")
+
+
+class _Transport(asyncio.Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.aborted = False
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def is_closing(self) -> bool:
+        return self.aborted
+
+
+async def test_a_connection_passes_everything_on_in_order() -> None:
+    """Data and EOF that come before the handler exists reach it, in order."""
+    handlers: list[_Handler] = []
+
+    def handler() -> _Handler:
+        handlers.append(_Handler())
+        return handlers[-1]
+
+    listener = Listener(handler, None, ServeLimits(deadline=60))
+    connection = listener.protocol()
+    connection.data_received(b"GET")
+    assert connection.eof_received() is None
+    connection.connection_made(_Transport())
+    connection.data_received(b" /")
+    connection.pause_writing()
+    connection.resume_writing()
+    assert connection.eof_received() is None
+    assert len(listener.open) == 1
+    connection.connection_lost(None)
+    assert listener.open == set()
+    assert handlers[0].events == [
+        "made",
+        b"GET",
+        "eof",
+        b" /",
+        "pause",
+        "resume",
+        "eof",
+        "lost",
+    ]
+
+
+async def test_data_held_before_tls_is_bounded() -> None:
+    listener = Listener(_Handler, None, ServeLimits(deadline=60))
+    connection = guard._Connection(listener)
+    transport = _Transport()
+    connection._raw = transport
+    connection.data_received(b"x" * 1000)
+    assert not transport.aborted
+    connection.data_received(b"x" * (64 * 1024))
+    assert transport.aborted
+
+
+def test_debug_lines_of_the_handlers_pass_as_they_are() -> None:
+    record = logging.LogRecord("x", logging.DEBUG, "", 0, "detail %s", ("a",), None)
+    assert guard.BadRequestLog(60).filter(record)
+    assert record.getMessage() == "detail a"
