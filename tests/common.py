@@ -205,3 +205,31 @@ def on_budget(hass: HomeAssistant, entry: Any, **options: Any) -> None:
     if hass.config_entries.async_get_entry(entry.entry_id) is None:
         entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, options={"mode": "budget", **options})
+
+
+NOT_BARE_DOMAINS = [
+    "",
+    " ",
+    "not a domain",
+    "localhost",
+    "127.0.0.1",
+    "-a.example.com",
+    "a_b.com",
+    "example.com?x",
+    "example.com#x",
+    "https://example.com?x",
+    "example.com:443",
+    "https://example.com:8443/",
+    "user@example.com",
+    "https://user:pw@example.com/",
+    "example.com\\x",
+    "example..com",
+    ".example.com",
+    "example.com\n/x",
+    "example.com\r\n/x",
+    "exampl\u212a.com",
+    "b\u00fccher.example",
+    "a" * 64 + ".com",
+    ("a" * 60 + ".") * 5 + "com",
+]
+"""Not a bare DNS name: what the config flow and keyhost refuse as a domain."""

@@ -22,6 +22,7 @@ from custom_components.tesla_powerwall3.const import DOMAIN
 from custom_components.tesla_powerwall3.fleet.tesla.key import uncompressed_point
 from tests.common import (
     NA_URL,
+    NOT_BARE_DOMAINS,
     TOKEN_URL,
     choose_polling,
     load_payload,
@@ -143,6 +144,29 @@ async def test_flow_registers_after_412(
     await hass.async_block_till_done()
 
 
+@pytest.mark.usefixtures("current_request_with_host", "setup_credentials")
+async def test_flow_refuses_anything_but_a_bare_domain(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioresponses_mock: aioresponses,
+) -> None:
+    """A port, a user, a query, a fragment, "" or a newline never leave the form."""
+    mock_not_registered(aioresponses_mock)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await login(hass, hass_client_no_auth, aioresponses_mock, result)
+    sent = len(aioresponses_mock.requests)
+    for text in NOT_BARE_DOMAINS:
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"domain": text}
+        )
+        assert result["type"] is FlowResultType.FORM, text
+        assert result["errors"] == {"base": "invalid_domain"}, text
+    # Neither the key nor Tesla's partner endpoints were asked.
+    assert len(aioresponses_mock.requests) == sent
+
+
 HOST_FAULTS: list[tuple[dict[str, Any], str]] = [
     ({"status": 404}, "key_not_found"),
     (
@@ -233,6 +257,12 @@ TESLA_FAULTS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("token", {"exception": TimeoutError()}, "cannot_connect"),
     (
+        "token",
+        {"status": 307, "headers": {"Location": "https://elsewhere.example.com/"}},
+        "cannot_connect",
+    ),
+    ("token", {"body": "x" * (5 * 1024 * 1024)}, "cannot_connect"),
+    (
         "register",
         {"status": 424, "payload": {"error": "Public key download failed"}},
         "key_download_failed",
@@ -279,6 +309,7 @@ async def test_flow_explains_tesla_refusals(
         result["flow_id"], {"domain": "example.com"}
     )
     assert result["errors"] == {"base": error}
+    assert requests_to(aioresponses_mock, "elsewhere") == 0
 
 
 @pytest.mark.usefixtures("current_request_with_host", "setup_credentials")

@@ -38,6 +38,7 @@ class CheckResult:
 EXIT_CODES: dict[str, int] = {
     "ok": 0,
     "local_key": 2,
+    "invalid_domain": 5,
     "dns": 10,
     "connection_refused": 11,
     "timeout": 12,
@@ -45,6 +46,7 @@ EXIT_CODES: dict[str, int] = {
     "tls": 14,
     "redirect": 20,
     "http_status": 21,
+    "server_error": 22,
     "html": 30,
     "not_pem": 31,
     "not_ec_key": 32,
@@ -59,14 +61,18 @@ def _result(code: str, message: str) -> CheckResult:
     return CheckResult(code == "ok", code, message, EXIT_CODES[code])
 
 
-def normalize_domain(domain: str) -> str:
-    """Lowercase a host and strip a scheme, path and trailing dot."""
-    return tesla_domain.bare_domain(domain)
+def key_url(domain: str, port: int = _HTTPS_PORT) -> str:
+    """Return the URL Tesla downloads the key from.
 
-
-def key_url(domain: str, port: int = 443) -> str:
-    """Return the URL Tesla downloads the key from."""
-    host = normalize_domain(domain)
+    domain may be a name, an IP address or host:port, never anything that
+    would make the URL another one; raise InvalidDomainError for that.
+    """
+    host, typed = tesla_domain.url_host(domain)
+    if typed is not None and port not in {_HTTPS_PORT, typed}:
+        raise tesla_domain.InvalidDomainError(
+            f"{domain!r} names port {typed}, the command line port {port}"
+        )
+    port = typed or port
     netloc = host if port == _HTTPS_PORT else f"{host}:{port}"
     return f"https://{netloc}{WELL_KNOWN_PATH}"
 
@@ -138,6 +144,53 @@ async def _read_limited(response: aiohttp.ClientResponse) -> bytes:
     return b"".join(chunks)
 
 
+_CLOUDFLARE: dict[int, str] = {
+    520: "the origin server sent an empty, unknown or unexpected answer",
+    521: "the origin web server refused the connection",
+    522: "the connection to the origin server timed out",
+    523: "the origin server is unreachable",
+    524: "the origin server did not answer in time",
+    525: "the TLS handshake between Cloudflare and the origin failed",
+    526: "the origin's certificate is not valid",
+}
+_SERVER_ERROR = 500
+_NOT_SERVED = 600
+
+
+def _status_result(status: int, url: str, location: str | None) -> CheckResult:
+    """Explain any answer but 200: a redirect, a client or a server error."""
+    if HTTPStatus.MULTIPLE_CHOICES <= status < HTTPStatus.BAD_REQUEST:
+        return _result(
+            "redirect",
+            f"HTTP {status} redirect to {(location or '(no Location)')[:200]}; "
+            "Tesla does not follow redirects. Serve the file at this exact URL "
+            "with 200.",
+        )
+    if _SERVER_ERROR <= status < _NOT_SERVED:
+        cause = _CLOUDFLARE.get(status)
+        hint = (
+            f"Cloudflare: {cause}. Check that the server behind Cloudflare runs "
+            "and answers HTTPS"
+            if cause
+            else "the server, or a proxy or CDN in front of it, failed"
+        )
+        return _result(
+            "server_error",
+            f"HTTP {status} for {url}: {hint}. Tesla needs 200 with the key; "
+            "try again once the server answers.",
+        )
+    hint = ""
+    if status == HTTPStatus.NOT_FOUND:
+        hint = " (the file is not there)"
+    elif status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
+        hint = " (auth, WAF, bot protection or geo-blocking in the way)"
+    elif status == HTTPStatus.TOO_MANY_REQUESTS:
+        hint = " (rate limiting or bot protection in the way)"
+    return _result(
+        "http_status", f"HTTP {status} for {url}{hint}; Tesla needs 200 with the key."
+    )
+
+
 def _connector_error(err: aiohttp.ClientConnectorError, url: str) -> CheckResult:
     os_error = err.os_error
     if isinstance(os_error, socket.gaierror) or type(err).__name__ == (
@@ -174,7 +227,13 @@ async def check_domain(
             local_key = public_key_from_any(local_pem)
         except KeyFormatError as err:
             return _result("local_key", f"the local key is unusable: {err}")
-    url = key_url(domain, port)
+    try:
+        url = key_url(domain, port)
+    except tesla_domain.InvalidDomainError as err:
+        return _result(
+            "invalid_domain",
+            f"{err}; give the domain that serves the key, such as keys.example.com.",
+        )
     ssl_arg: ssl.SSLContext | bool = ssl_context if ssl_context is not None else True
     try:
         async with (
@@ -200,17 +259,8 @@ async def check_domain(
     except aiohttp.ClientError as err:
         return _result("connection", f"fetching {url} failed: {err}.")
 
-    if HTTPStatus(status).is_redirection:
-        return _result(
-            "redirect",
-            f"HTTP {status} redirect to {location or '(no Location)'}; Tesla does "
-            "not follow redirects. Serve the file at this exact URL with 200.",
-        )
     if status != HTTPStatus.OK:
-        hint = " (the file is not there)" if status == HTTPStatus.NOT_FOUND else ""
-        if status in {HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN}:
-            hint = " (auth, WAF, bot protection or geo-blocking in the way)"
-        return _result("http_status", f"HTTP {status} for {url}{hint}.")
+        return _status_result(status, url, location)
     result = validate_public_pem(body, content_type)
     if not result.ok or local_key is None:
         return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Sequence
+import contextlib
 import logging
 import os
 from pathlib import Path
@@ -20,6 +21,7 @@ from .keys import (
     WELL_KNOWN_PATH,
     KeyFormatError,
     generate,
+    read_key_file,
 )
 from .register import FLEET_URLS, TOKEN_URL, register_domain
 from .serve import create_app, make_ssl_context, run_server
@@ -56,7 +58,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     """Run `keyhost site DIR [--key PUBLIC_PEM] [--domain D]`."""
     try:
-        domain = tesla_domain.validate_domain(args.domain) if args.domain else None
+        domain = (
+            None if args.domain is None else tesla_domain.validate_domain(args.domain)
+        )
         public_pem = read_public_for_site(Path(args.key))
         key_path = build_site(Path(args.dir), public_pem, domain)
     except (tesla_domain.InvalidDomainError, KeyFormatError, OSError) as err:
@@ -72,7 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Run `keyhost serve --cert CERT --key TLSKEY --public-key PEM`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     try:
-        app = create_app(Path(args.public_key).read_bytes())
+        app = create_app(read_key_file(Path(args.public_key)))
         context = make_ssl_context(Path(args.cert), Path(args.key))
     except (KeyFormatError, OSError, ssl.SSLError) as err:
         _err(f"error: {err}")
@@ -87,19 +91,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def _read_optional(path: str | None) -> bytes | None:
     """Read a small key file if a path is given."""
-    return Path(path).read_bytes() if path else None
+    return read_key_file(Path(path)) if path else None
 
 
 async def _check(args: argparse.Namespace) -> int:
     try:
         local_pem = _read_optional(args.local)
-    except OSError as err:
+    except (OSError, KeyFormatError) as err:
         _err(f"error: {err}")
         return 2
     context = None
     if args.cafile:
         context = ssl.create_default_context(cafile=args.cafile)
-    print(f"GET {key_url(args.domain, args.port)}")
+    with contextlib.suppress(tesla_domain.InvalidDomainError):  # explained below
+        print(f"GET {key_url(args.domain, args.port)}")
     result = await check_domain(
         args.domain, port=args.port, local_pem=local_pem, ssl_context=context
     )
@@ -113,7 +118,7 @@ async def _check(args: argparse.Namespace) -> int:
 async def _register(args: argparse.Namespace) -> int:
     try:
         local_pem = _read_optional(args.local)
-    except OSError as err:
+    except (OSError, KeyFormatError) as err:
         _err(f"error: {err}")
         return 2
     fleet_urls = {"na": args.fleet_url_na, "eu": args.fleet_url_eu}

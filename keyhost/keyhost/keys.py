@@ -23,6 +23,21 @@ PrivateKeyError = rules.PrivateKeyError
 is_private_pem = rules.is_private_pem
 load_p256_public_key = rules.load_p256_public_key
 uncompressed_point_hex = rules.uncompressed_point
+canonical_public_pem = rules.canonical_public_pem
+KEY_FILE_LIMIT = 64 * 1024
+"""Key files are a few hundred bytes (an RSA key a few KiB); read no more."""
+
+
+def read_key_file(path: Path) -> bytes:
+    """Read a key file; raise KeyFormatError past KEY_FILE_LIMIT, unread."""
+    with path.open("rb") as handle:
+        data = handle.read(KEY_FILE_LIMIT + 1)
+    if len(data) > KEY_FILE_LIMIT:
+        raise KeyFormatError(
+            rules.KeyProblem.TOO_LARGE,
+            f"{path} is larger than {KEY_FILE_LIMIT // 1024} KiB: not a key file",
+        )
+    return data
 
 
 def public_key_from_any(data: bytes) -> ec.EllipticCurvePublicKey:

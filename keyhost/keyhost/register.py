@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 import json
+import re
 import sys
 from typing import Any
 
@@ -42,13 +43,21 @@ class RegisterError(Exception):
         self.exit_code = exit_code
 
 
+_MAX_ANSWER_BYTES = 64 * 1024
+"""Tesla's answers are a few hundred bytes; a partner token about 850."""
+_SHOWN_CHARS = 200
+"""How much of an answer a message shows."""
+_JWT = re.compile(r"eyJ[\w-]{8,}(?:\.[\w-]*){0,2}")
+"""What any token Tesla sends looks like (a JWT); never printed."""
+
+
 def _stderr(text: str) -> None:
     sys.stderr.write(f"{text}\n")
 
 
 @dataclass
 class _Output:
-    """Prints with every secret redacted."""
+    """Prints with every secret redacted, and anything shaped like a token."""
 
     secrets: list[str] = field(default_factory=list)
     out: Callable[[str], None] = print
@@ -58,7 +67,7 @@ class _Output:
         for secret in self.secrets:
             if secret:
                 text = text.replace(secret, "***")
-        return text
+        return _JWT.sub("***", text)
 
     def info(self, text: str) -> None:
         self.out(self.redact(text))
@@ -67,26 +76,86 @@ class _Output:
         self.err(self.redact(text))
 
 
-async def _read(response: aiohttp.ClientResponse) -> tuple[dict[str, Any], str]:
-    """Parse a JSON body if there is one; return (json, short text)."""
-    text = (await response.text(errors="replace"))[:500]
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A response read whole (up to _MAX_ANSWER_BYTES) and parsed."""
+
+    status: int
+    data: dict[str, Any]
+    text: str
+    location: str | None
+
+    @property
+    def redirected(self) -> bool:
+        return HTTPStatus.MULTIPLE_CHOICES <= self.status < HTTPStatus.BAD_REQUEST
+
+    def detail(self, *, show_body: bool = True) -> str:
+        """Tesla's error code and description, else a short cut of the body.
+
+        show_body=False for the token endpoint: its body may hold a token.
+        """
+        parts = [
+            str(self.data[k])
+            for k in ("error", "error_description", "message")
+            if self.data.get(k)
+        ]
+        if parts:
+            text = ": ".join(parts)
+        elif self.redirected:
+            text = f"redirect to {self.location or '(no Location)'}, not followed"
+        elif not self.text.strip():
+            text = "(empty body)"
+        elif show_body:
+            text = self.text.strip()
+        else:
+            text = "(no error code in the answer)"
+        return text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}…"
+
+
+async def _read(response: aiohttp.ClientResponse, what: str) -> _Answer:
+    """Read and parse the whole body, refusing one over _MAX_ANSWER_BYTES."""
+    too_large = RegisterError(
+        f"{what}: the answer (HTTP {response.status}) is larger than "
+        f"{_MAX_ANSWER_BYTES // 1024} KiB and was not read. Tesla's answers are "
+        "a few hundred bytes: something else answers at this address.",
+        EXIT_HTTP,
+    )
+    if (response.content_length or 0) > _MAX_ANSWER_BYTES:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await response.content.read(_MAX_ANSWER_BYTES + 1 - size):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > _MAX_ANSWER_BYTES:
+            raise too_large
+    text = b"".join(chunks).decode("utf-8", "replace")
     try:
         data = json.loads(text)
     except ValueError:
-        return {}, text
-    return (data if isinstance(data, dict) else {}), text
+        data = {}
+    return _Answer(
+        status=response.status,
+        data=data if isinstance(data, dict) else {},
+        text=text,
+        location=response.headers.get("Location"),
+    )
 
 
-def _error_text(data: dict[str, Any], text: str) -> str:
-    """Tesla's error code and description, or the raw body."""
-    parts = [
-        str(data[k]) for k in ("error", "error_description", "message") if data.get(k)
-    ]
-    return ": ".join(parts) if parts else text.strip() or "(empty body)"
+def _not_followed(what: str, answer: _Answer, carrying: str) -> RegisterError:
+    """Refuse a redirect: following it would send a secret to another address."""
+    location = (answer.location or "(no Location)")[:_SHOWN_CHARS]
+    return RegisterError(
+        f"{what} answered HTTP {answer.status} redirect to {location}; not "
+        f"followed: it would send the {carrying} to another address.",
+        EXIT_HTTP,
+    )
 
 
 async def _partner_token(
     session: aiohttp.ClientSession,
+    output: _Output,
+    *,
     token_url: str,
     client_id: str,
     client_secret: str,
@@ -96,27 +165,32 @@ async def _partner_token(
     form = answers.partner_token_form(
         client_id=client_id, client_secret=client_secret, audience=audience
     )
-    async with session.post(token_url, data=form) as response:
-        data, text = await _read(response)
-        detail = _error_text(data, text)
-        error = data.get("error")
-        if response.status >= HTTPStatus.BAD_REQUEST and answers.is_invalid_client(
-            response.status, str(error) if error else None
-        ):
-            raise RegisterError(
-                f"Tesla rejected the client id or secret ({detail}). Copy both "
-                "again from developer.tesla.com (Credentials & APIs).",
-                EXIT_INVALID_CLIENT,
-            )
-        if response.status != HTTPStatus.OK or not isinstance(
-            data.get("access_token"), str
-        ):
-            raise RegisterError(
-                f"partner token request failed: HTTP {response.status} ({detail}).",
-                EXIT_HTTP,
-            )
-        token: str = data["access_token"]
-        return token
+    what = "the partner token request"
+    async with session.post(token_url, data=form, allow_redirects=False) as response:
+        answer = await _read(response, what)
+    token = answer.data.get("access_token")
+    if isinstance(token, str):
+        output.secrets.append(token)
+    if answer.redirected:
+        raise _not_followed(what, answer, "client secret")
+    detail = answer.detail(show_body=False)
+    error = answer.data.get("error")
+    if answer.status >= HTTPStatus.BAD_REQUEST and answers.is_invalid_client(
+        answer.status, str(error) if error else None
+    ):
+        raise RegisterError(
+            f"Tesla rejected the client id or secret ({detail}). Copy both "
+            "again from developer.tesla.com (Credentials & APIs).",
+            EXIT_INVALID_CLIENT,
+        )
+    if answer.status != HTTPStatus.OK or not isinstance(token, str) or not token:
+        if answer.status == HTTPStatus.OK:
+            detail = "no access_token in the answer"
+        raise RegisterError(
+            f"partner token request failed: HTTP {answer.status} ({detail}).",
+            EXIT_HTTP,
+        )
+    return token
 
 
 def _register_error(status: int, domain: str, detail: str) -> RegisterError:
@@ -162,28 +236,41 @@ async def _register_region(
     local_hex: str | None,
 ) -> None:
     """Token, register and confirm in one region."""
-    token = await _partner_token(session, token_url, client_id, client_secret, base_url)
-    output.secrets.append(token)
+    token = await _partner_token(
+        session,
+        output,
+        token_url=token_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        audience=base_url,
+    )
     headers = {"Authorization": f"Bearer {token}"}
     url = f"{base_url}/api/1/partner_accounts"
-    async with session.post(url, json={"domain": domain}, headers=headers) as response:
-        data, text = await _read(response)
-        if response.status != HTTPStatus.OK:
-            raise _register_error(response.status, domain, _error_text(data, text))
+    async with session.post(
+        url, json={"domain": domain}, headers=headers, allow_redirects=False
+    ) as response:
+        answer = await _read(response, "partner_accounts")
+    if answer.redirected:
+        raise _not_followed("partner_accounts", answer, "partner token")
+    if answer.status != HTTPStatus.OK:
+        raise _register_error(answer.status, domain, answer.detail())
     output.info(f"[{region}] registered {domain}")
     async with session.get(
-        f"{url}/public_key", params={"domain": domain}, headers=headers
+        f"{url}/public_key",
+        params={"domain": domain},
+        headers=headers,
+        allow_redirects=False,
     ) as response:
-        data, text = await _read(response)
-        inner = data.get("response", data)
-        key = inner.get("public_key") if isinstance(inner, dict) else None
-        if response.status != HTTPStatus.OK or not isinstance(key, str):
-            output.info(
-                f"[{region}] could not confirm the key (HTTP {response.status}: "
-                f"{_error_text(data, text)}); this endpoint needs a vehicle scope "
-                "on the app, the registration itself succeeded."
-            )
-            return
+        answer = await _read(response, "partner_accounts/public_key")
+    inner = answer.data.get("response", answer.data)
+    key = inner.get("public_key") if isinstance(inner, dict) else None
+    if answer.status != HTTPStatus.OK or not isinstance(key, str):
+        output.info(
+            f"[{region}] could not confirm the key (HTTP {answer.status}: "
+            f"{answer.detail()}); this endpoint needs a vehicle scope "
+            "on the app, the registration itself succeeded."
+        )
+        return
     if local_hex is not None and key.lower() != local_hex:
         raise RegisterError(
             f"[{region}] Tesla holds a different public key ({key[:18]}…) than "

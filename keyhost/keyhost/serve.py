@@ -10,7 +10,8 @@ import ssl
 
 from aiohttp import web
 
-from .keys import WELL_KNOWN_PATH, load_p256_public_key
+from .guard import Listener, ServeLimits, http_logger
+from .keys import WELL_KNOWN_PATH, canonical_public_pem
 
 _LOGGER = logging.getLogger(__name__)
 CONTENT_TYPE = "application/x-pem-file"
@@ -19,9 +20,11 @@ _MAX_LOGGED_PATH = 200
 
 
 def create_app(public_pem: bytes) -> web.Application:
-    """Build the app; refuse anything but a P-256 public key."""
-    load_p256_public_key(public_pem)
-    body = bytes(public_pem)
+    """Build the app; refuse anything but one P-256 public key PEM.
+
+    What is served is the key re-encoded, never the file's bytes.
+    """
+    body = canonical_public_pem(public_pem)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
@@ -41,6 +44,8 @@ def create_app(public_pem: bytes) -> web.Application:
                     "X-Content-Type-Options": "nosniff",
                 },
             )
+        # One request per connection: its deadline then bounds it whole.
+        response.force_close()
         path = raw_path[:_MAX_LOGGED_PATH]
         _LOGGER.info(
             "%s %s %s %d", request.remote, request.method, path, response.status
@@ -50,7 +55,8 @@ def create_app(public_pem: bytes) -> web.Application:
     app = web.Application(
         client_max_size=1024,
         # Long paths get a 404 like any other instead of a parser error.
-        handler_args={"max_line_size": 65536},
+        # Tesla's fetcher sends a handful of headers: bound what one may buffer.
+        handler_args={"max_line_size": 65536, "max_headers": 32},
     )
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
@@ -70,8 +76,13 @@ async def run_server(
     host: str,
     port: int,
     stop: asyncio.Event | None = None,
+    *,
+    limits: ServeLimits | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM (or until stop is set), then shut down."""
+    """Serve until SIGINT/SIGTERM (or until stop is set), then shut down.
+
+    limits bound each connection's time and their number (see guard).
+    """
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     installed: list[signal.Signals] = []
@@ -81,16 +92,33 @@ async def run_server(
             installed.append(sig)
         except (NotImplementedError, RuntimeError):
             pass
-    runner = web.AppRunner(app, access_log=None)
+    limits = limits or ServeLimits()
+    runner = web.AppRunner(app, access_log=None, logger=http_logger(limits))
     await runner.setup()
+    server = runner.server
+    assert server is not None  # noqa: S101 - set by setup()
+    listener = Listener(server, ssl_context, limits)
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(
+        listener.exception_handler(
+            loop.default_exception_handler
+            if previous is None
+            else lambda context: previous(loop, context)
+        )
+    )
     try:
-        site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
-        await site.start()
+        sockets = await loop.create_server(listener.protocol, host, port)
         scheme = "https" if ssl_context else "http"
         _LOGGER.info("serving %s://%s:%d%s", scheme, host, port, WELL_KNOWN_PATH)
-        await stop.wait()
-        _LOGGER.info("shutting down")
+        try:
+            await stop.wait()
+            _LOGGER.info("shutting down")
+        finally:
+            sockets.close()
+            await listener.close_all()
+            await sockets.wait_closed()
     finally:
         await runner.cleanup()
+        loop.set_exception_handler(previous)
         for sig in installed:
             loop.remove_signal_handler(sig)

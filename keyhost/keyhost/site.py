@@ -9,8 +9,9 @@ from .keys import (
     WELL_KNOWN_DIR,
     WELL_KNOWN_PATH,
     PrivateKeyError,
+    canonical_public_pem,
     is_private_pem,
-    load_p256_public_key,
+    read_key_file,
 )
 
 CONTENT_TYPE = "application/x-pem-file"
@@ -51,9 +52,10 @@ def build_site(directory: Path, public_pem: bytes, domain: str | None = None) ->
     """Write the site into directory and return the key file path.
 
     Raises PrivateKeyError when the key, or anything already in the folder,
-    is a private key, and KeyFormatError when the key is not a P-256 public key.
+    is a private key, and KeyFormatError when the key is not one P-256 public
+    key PEM. The key is written re-encoded, never as the file's bytes.
     """
-    load_p256_public_key(public_pem)
+    public_pem = canonical_public_pem(public_pem)
     if directory.exists():
         leaked = find_private_keys(directory)
         if leaked:
@@ -80,7 +82,7 @@ def build_site(directory: Path, public_pem: bytes, domain: str | None = None) ->
 
 def read_public_for_site(path: Path) -> bytes:
     """Read a key file meant for publishing; refuse private keys."""
-    data = path.read_bytes()
+    data = read_key_file(path)
     if is_private_pem(data):
         raise PrivateKeyError(
             f"{path} is a PRIVATE key and is never published; "

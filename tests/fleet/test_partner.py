@@ -1,6 +1,8 @@
 """The partner token request and the hosted key download."""
 
 from collections.abc import AsyncIterator, Iterator
+import contextlib
+import json
 from typing import Any
 
 import aiohttp
@@ -11,8 +13,11 @@ import pytest
 
 from custom_components.tesla_powerwall3.fleet import (
     TOKEN_URL,
+    FleetClient,
+    FleetError,
     FleetHTTPError,
     InvalidResponseError,
+    StaticToken,
 )
 from custom_components.tesla_powerwall3.fleet.partner import (
     InvalidClientError,
@@ -23,7 +28,7 @@ from custom_components.tesla_powerwall3.fleet.tesla.key import (
     is_private_pem,
     validate_key_pem,
 )
-from tests.common import NA_URL
+from tests.common import NA_URL, requests_to
 
 
 @pytest.fixture
@@ -97,3 +102,59 @@ def test_an_html_content_type_without_a_pem_is_html() -> None:
         KeyProblem.HTML,
         "text/html; charset=utf-8",
     )
+
+
+ELSEWHERE = "https://elsewhere.example.com/steal"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_partner_token_follows_no_redirect(
+    session: aiohttp.ClientSession, mock: aioresponses, status: int
+) -> None:
+    """A redirect would re-post the client secret to another host."""
+    mock.post(TOKEN_URL, status=status, headers={"Location": ELSEWHERE})
+    mock.post(ELSEWHERE, payload={"access_token": "stolen"})
+    mock.get(ELSEWHERE, payload={"access_token": "stolen"})
+    with pytest.raises(FleetHTTPError) as err:
+        await _token(session)
+    assert err.value.status == status
+    assert err.value.error == f"redirect to {ELSEWHERE} not followed"
+    assert requests_to(mock, "elsewhere") == 0
+
+
+async def test_partner_token_ignores_a_token_in_a_redirect(
+    session: aiohttp.ClientSession, mock: aioresponses
+) -> None:
+    mock.post(TOKEN_URL, status=307, payload={"access_token": "forged"})
+    with pytest.raises(FleetHTTPError, match=r"redirect to .* not followed"):
+        await _token(session)
+
+
+@pytest.mark.parametrize("size", [65 * 1024, 5 * 1024 * 1024])
+async def test_partner_token_answer_is_capped(
+    session: aiohttp.ClientSession, mock: aioresponses, size: int
+) -> None:
+    body = json.dumps({"access_token": "t", "padding": "x" * size})
+    mock.post(TOKEN_URL, body=body)
+    with pytest.raises(InvalidResponseError, match="larger than 64 KiB"):
+        await _token(session)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_partner_calls_send_the_bearer_token_nowhere_else(
+    session: aiohttp.ClientSession, mock: aioresponses, status: int
+) -> None:
+    """register_partner_domain and partner_public_key do not follow a redirect."""
+    client = FleetClient(session, StaticToken("partner"), NA_URL)
+    redirect = {"status": status, "headers": {"Location": ELSEWHERE}}
+    mock.post(f"{NA_URL}/api/1/partner_accounts", **redirect)
+    mock.get(
+        f"{NA_URL}/api/1/partner_accounts/public_key?domain=example.com", **redirect
+    )
+    mock.post(ELSEWHERE, payload={"response": {}})
+    mock.get(ELSEWHERE, payload={"response": {}})
+    with pytest.raises(FleetError):
+        await client.register_partner_domain("example.com")
+    with contextlib.suppress(FleetError):
+        await client.partner_public_key("example.com")
+    assert requests_to(mock, "elsewhere") == 0

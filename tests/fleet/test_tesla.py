@@ -12,9 +12,10 @@ from custom_components.tesla_powerwall3.fleet.tesla.answers import (
 from custom_components.tesla_powerwall3.fleet.tesla.domain import (
     InvalidDomainError,
     bare_domain,
+    url_host,
     validate_domain,
 )
-from tests.common import EU_URL, NA_URL
+from tests.common import EU_URL, NA_URL, NOT_BARE_DOMAINS
 
 
 @pytest.mark.parametrize(
@@ -30,17 +31,69 @@ def test_valid_domains(text: str, domain: str) -> None:
     assert validate_domain(text) == domain
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["", "not a domain", "localhost", "127.0.0.1", "-a.example.com", "a_b.com"],
-)
+@pytest.mark.parametrize("text", NOT_BARE_DOMAINS)
 def test_invalid_domains(text: str) -> None:
     with pytest.raises(InvalidDomainError):
         validate_domain(text)
 
 
+def test_an_international_domain_is_typed_in_its_ascii_form() -> None:
+    assert validate_domain("xn--bcher-kva.example") == "xn--bcher-kva.example"
+
+
 def test_bare_domain_keeps_any_host() -> None:
     assert bare_domain("https://127.0.0.1/x") == "127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("text", "host"),
+    [
+        ("Keys.Example.com", ("keys.example.com", None)),
+        ("https://keys.example.com/x", ("keys.example.com", None)),
+        ("localhost", ("localhost", None)),
+        ("127.0.0.1", ("127.0.0.1", None)),
+        ("127.0.0.1:8443", ("127.0.0.1", 8443)),
+        ("https://[::1]:8443/", ("[::1]", 8443)),
+        ("[::1]", ("[::1]", None)),
+        ("::1", ("[::1]", None)),
+        ("keys.example.com:443", ("keys.example.com", 443)),
+    ],
+)
+def test_url_host_takes_a_name_or_an_address(
+    text: str, host: tuple[str, int | None]
+) -> None:
+    assert url_host(text) == host
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "example.com?x",
+        "example.com#x",
+        "127.0.0.1:8443?x",
+        "127.0.0.1:8443#x",
+        "user@127.0.0.1",
+        "evil.example@127.0.0.1:8443",
+        "example.com:",
+        "example.com:0",
+        "example.com:65536",
+        "example.com:44a",
+        "example.com:1:2",
+        "[::1",
+        "[example.com]",
+        "a b",
+        "example.com\nx",
+        "[127.0.0.1]",
+        "fe80::1%eth0",
+        "exampl\u212a.com",
+        "%65xample.com",
+        "example.com\\x",
+    ],
+)
+def test_url_host_refuses_anything_that_changes_the_url(text: str) -> None:
+    with pytest.raises(InvalidDomainError):
+        url_host(text)
 
 
 def test_fleet_api_hosts_are_the_allow_list() -> None:

@@ -4,6 +4,8 @@ Tesla wants a PEM-encoded EC public key on P-256 (about 178 bytes) at
 https://<domain>/.well-known/appspecific/com.tesla.3p.public-key.pem.
 """
 
+import base64
+import binascii
 from dataclasses import dataclass
 from enum import StrEnum
 import re
@@ -21,6 +23,9 @@ READ_LIMIT: Final = 64 * 1024
 """How much of a served body to read, so a large private key is still seen."""
 
 _PRIVATE_MARKER = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+_ONE_PUBLIC_PEM = re.compile(
+    rb"-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----"
+)
 
 
 class KeyProblem(StrEnum):
@@ -81,6 +86,49 @@ def load_p256_public_key(data: bytes) -> ec.EllipticCurvePublicKey:
             name,
         )
     return key
+
+
+def canonical_public_pem(data: bytes) -> bytes:
+    """Return the one P-256 public key data holds, re-encoded as PEM.
+
+    Anything else is refused with KeyFormatError: more than MAX_KEY_BYTES,
+    text before or after the PEM block, a second block, bytes in the block
+    that are not the key (a private key under another header, or as raw
+    base64, would otherwise be published along with it).
+    """
+    if len(data) > MAX_KEY_BYTES:
+        size = f"{len(data)} bytes"
+        raise KeyFormatError(
+            KeyProblem.TOO_LARGE,
+            f"the file is {size}; a P-256 public key PEM is about 178",
+            size,
+        )
+    key = load_p256_public_key(data)
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    if _only_block(data) != der:
+        detail = "more than the one public key"
+        raise KeyFormatError(
+            KeyProblem.NOT_PEM,
+            f"the file holds {detail} (text or data before, inside or after "
+            "its PEM block); keep only the -----BEGIN PUBLIC KEY----- block",
+            detail,
+        )
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def _only_block(data: bytes) -> bytes | None:
+    """Return the bytes of data's PEM block if data is that one block alone."""
+    match = _ONE_PUBLIC_PEM.fullmatch(data.strip())
+    if match is None:
+        return None
+    try:
+        return base64.b64decode(re.sub(rb"\s", b"", match[1]), validate=True)
+    except binascii.Error:
+        return None
 
 
 def uncompressed_point(key: ec.EllipticCurvePublicKey) -> str:
