@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from .const import DOMAIN
+from .energy.importer import RebuildStoppedError
 from .fleet import FleetError
 from .models import PowerwallConfigEntry, PowerwallSite
 
@@ -110,6 +111,12 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
             rebuild=call.data[ATTR_REBUILD],
             dry_run=call.data[ATTR_DRY_RUN],
         )
+    except RebuildStoppedError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="rebuild_failed",
+            translation_placeholders={"error": str(err), "requests": str(err.requests)},
+        ) from err
     except FleetError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

@@ -25,8 +25,8 @@ from .errors import (
     TokenExpiredError,
     WrongRegionError,
 )
+from .history import EnergyHistory
 from .models import (
-    EnergyHistory,
     EnergySiteProduct,
     LiveStatus,
     PartnerAccount,
