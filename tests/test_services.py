@@ -211,3 +211,121 @@ async def test_service_reports_tesla_failing(
             return_response=True,
         )
     assert caught.value.translation_key == "import_failed"
+
+
+async def _import(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    result = await hass.services.async_call(
+        DOMAIN, "import_history", data, blocking=True, return_response=True
+    )
+    await settle(hass)
+    assert result is not None
+    return dict(result)
+
+
+async def test_an_import_that_costs_more_than_the_budget_left_needs_confirming(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    tesla = await start_site(
+        hass,
+        aioresponses_mock,
+        config_entry,
+        backfill_days=0,
+        options={"mode": "budget", "monthly_budget": 1000},
+    )
+    used = config_entry.runtime_data.cost.total_billable
+    assert used > 0
+    tesla.requested.clear()
+    entry_id = config_entry.entry_id
+
+    # From the installation day: 1,257 days, dry run or not.
+    for dry_run in (True, False):
+        with pytest.raises(ServiceValidationError) as caught:
+            await _import(
+                hass, config_entry_id=entry_id, start_date="2023-01-01", dry_run=dry_run
+            )
+        assert caught.value.translation_key == "import_over_budget"
+        assert caught.value.translation_placeholders == {
+            "requests": "1257",
+            "usd": "2.51",
+            "allowed": str(1000 - used),
+        }
+    assert tesla.requested == []  # refused before any request
+
+    # Exactly what is left passes; one day more needs the confirmation.
+    hass.config_entries.async_update_entry(
+        config_entry,
+        options={**config_entry.options, "monthly_budget": used + 3},
+    )
+    three = {"config_entry_id": entry_id, "start_date": "2026-06-08"}
+    dry = await _import(hass, **three, dry_run=True)
+    assert dry["cost"] == {"requests": 3, "usd": 0.01}
+    assert dry["requests"] == 3  # the dry run itself sent them
+    with pytest.raises(ServiceValidationError) as caught:
+        await _import(hass, **three)
+    assert caught.value.translation_placeholders == {
+        "requests": "3",
+        "usd": "0.01",
+        "allowed": "0",
+    }
+    done = await _import(hass, **three, confirm_cost=True)
+    assert done["cost"] == {"requests": 3, "usd": 0.01}
+    assert done["complete"]
+
+    # A rebuild runs through today: a single start day costs every day since.
+    with pytest.raises(ServiceValidationError) as caught:
+        await _import(
+            hass,
+            config_entry_id=entry_id,
+            start_date="2026-06-01",
+            end_date="2026-06-01",
+            rebuild=True,
+        )
+    assert caught.value.translation_placeholders is not None
+    assert caught.value.translation_placeholders["requests"] == "10"
+
+
+async def test_without_a_budget_an_import_is_capped_unless_confirmed(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(NOW)
+    tesla = await start_site(
+        hass,
+        aioresponses_mock,
+        config_entry,
+        backfill_days=0,
+        options={
+            "mode": "intervals",
+            "live_interval": 60,
+            "site_info_interval": 60,
+            "history_interval": 60,
+        },
+    )
+    tesla.requested.clear()
+    with pytest.raises(ServiceValidationError) as caught:
+        await _import(
+            hass,
+            config_entry_id=config_entry.entry_id,
+            start_date="2025-05-06",  # 401 days
+            dry_run=True,
+        )
+    assert caught.value.translation_key == "import_over_cap"
+    assert caught.value.translation_placeholders == {
+        "requests": "401",
+        "usd": "0.80",
+        "allowed": "400",
+    }
+    assert tesla.requested == []
+    dry = await _import(
+        hass,
+        config_entry_id=config_entry.entry_id,
+        start_date="2026-06-09",
+        dry_run=True,
+    )
+    assert dry["cost"] == {"requests": 2, "usd": 0.0}

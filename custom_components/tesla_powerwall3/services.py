@@ -19,6 +19,8 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from .const import DOMAIN
+from .cost.imports import import_allowance, request_price
+from .energy.importer import RebuildStoppedError
 from .fleet import FleetError
 from .models import PowerwallConfigEntry, PowerwallSite
 
@@ -29,6 +31,7 @@ ATTR_START_DATE = "start_date"
 ATTR_END_DATE = "end_date"
 ATTR_DRY_RUN = "dry_run"
 ATTR_REBUILD = "rebuild"
+ATTR_CONFIRM_COST = "confirm_cost"
 
 IMPORT_HISTORY_SCHEMA = vol.Schema(
     {
@@ -38,6 +41,7 @@ IMPORT_HISTORY_SCHEMA = vol.Schema(
         vol.Optional(ATTR_END_DATE): cv.date,
         vol.Optional(ATTR_DRY_RUN, default=False): cv.boolean,
         vol.Optional(ATTR_REBUILD, default=False): cv.boolean,
+        vol.Optional(ATTR_CONFIRM_COST, default=False): cv.boolean,
     }
 )
 
@@ -55,7 +59,9 @@ def _is_ours(hass: HomeAssistant, entry_id: str) -> bool:
     return entry is not None and entry.domain == DOMAIN
 
 
-def _target_site(hass: HomeAssistant, call: ServiceCall) -> PowerwallSite:
+def _target_site(
+    hass: HomeAssistant, call: ServiceCall
+) -> tuple[PowerwallConfigEntry, PowerwallSite]:
     """Find the site a call names, by its device or its config entry."""
     if device_id := call.data.get(ATTR_DEVICE_ID):
         device = dr.async_get(hass).async_get(device_id)
@@ -66,7 +72,7 @@ def _target_site(hass: HomeAssistant, call: ServiceCall) -> PowerwallSite:
         )
         for site in loaded.runtime_data.sites.values():
             if site.device_id == device.id:
-                return site
+                return loaded, site
         raise _invalid("unknown_site")
     if config_entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
         account: PowerwallConfigEntry = async_get_config_entry(
@@ -75,7 +81,7 @@ def _target_site(hass: HomeAssistant, call: ServiceCall) -> PowerwallSite:
         sites = list(account.runtime_data.sites.values())
         if len(sites) != 1:
             raise _invalid("several_sites")
-        return sites[0]
+        return account, sites[0]
     raise _invalid("unknown_site")
 
 
@@ -91,10 +97,23 @@ def _check_range(site: PowerwallSite, start: date, end: date, today: date) -> No
             raise _invalid("before_installation", installed=str(installed))
 
 
+def _check_cost(entry: PowerwallConfigEntry, requests: int, confirmed: bool) -> None:
+    """Refuse an import that costs more than it may unconfirmed."""
+    allowance = import_allowance(entry.options, entry.runtime_data.cost.total_billable)
+    if confirmed or requests <= allowance.requests:
+        return
+    raise _invalid(
+        "import_over_budget" if allowance.from_budget else "import_over_cap",
+        requests=str(requests),
+        usd=f"{request_price(requests):.2f}",
+        allowed=str(allowance.requests),
+    )
+
+
 async def _async_import_history(call: ServiceCall) -> ServiceResponse:
     """Import (or, in a dry run, compute) a site's hourly statistics."""
     hass = call.hass
-    site = _target_site(hass, call)
+    entry, site = _target_site(hass, call)
     now = dt_util.utcnow()
     today = site.energy.local_today(now)
     start: date = call.data[ATTR_START_DATE]
@@ -102,6 +121,9 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
     _check_range(site, start, end, today)
     if not site.energy.writes_statistics and not call.data[ATTR_DRY_RUN]:
         raise _invalid("no_recorder")
+    # One request per day; a rebuild runs through today.
+    cost = ((today if call.data[ATTR_REBUILD] else end) - start).days + 1
+    _check_cost(entry, cost, call.data[ATTR_CONFIRM_COST])
     try:
         result = await site.energy.async_import(
             start,
@@ -110,6 +132,12 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
             rebuild=call.data[ATTR_REBUILD],
             dry_run=call.data[ATTR_DRY_RUN],
         )
+    except RebuildStoppedError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="rebuild_failed",
+            translation_placeholders={"error": str(err), "requests": str(err.requests)},
+        ) from err
     except FleetError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
@@ -125,6 +153,7 @@ async def _async_import_history(call: ServiceCall) -> ServiceResponse:
         "hours": result.hours,
         "kwh": result.kwh,
         "requests": result.requests,
+        "cost": {"requests": cost, "usd": request_price(cost)},
         "complete": result.complete,
     }
     return response

@@ -69,6 +69,7 @@ async def start_site(
     zone: str = LA,
     backfill_days: int = 2,
     tesla: TeslaHistory | None = None,
+    options: dict[str, Any] | None = None,
 ) -> TeslaHistory:
     """Set up a one-site account whose history Tesla serves day by day."""
     tesla = tesla or TeslaHistory(zone, dt_util.utcnow)
@@ -93,7 +94,7 @@ async def start_site(
     if hass.config_entries.async_get_entry(entry.entry_id) is None:
         entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        entry, options={"backfill_days": backfill_days}
+        entry, options={"backfill_days": backfill_days, **(options or {})}
     )
     await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)

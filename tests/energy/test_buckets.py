@@ -3,6 +3,8 @@
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 import itertools
+import json
+import math
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +25,7 @@ from custom_components.tesla_powerwall3.energy.buckets import (
     running_sums,
 )
 from custom_components.tesla_powerwall3.fleet import EnergyBucket, EnergyHistory
+from custom_components.tesla_powerwall3.fleet.history import MAX_BUCKET_WH
 from tests.common import load_payload
 
 
@@ -237,3 +240,107 @@ def test_completed_hours_take_midnight_from_the_day_before() -> None:
     assert joined.wh(floor_hour(start), "grid_import") / 1000 == pytest.approx(
         expected[floor_hour(start)], abs=1e-6
     )
+
+
+HOSTILE: list[object] = [
+    None,
+    True,
+    "12.5",
+    [],
+    {},
+    math.nan,
+    math.inf,
+    -math.inf,
+    1e308,
+    -1e308,
+    10**400,
+    -(10**400),
+    MAX_BUCKET_WH * 1.01,
+    2**63,
+]
+"""JSON values that are not an energy in Wh, or not a plausible one."""
+
+
+def test_buckets_that_are_not_numbers_count_as_absent() -> None:
+    """NaN, ±inf, 1e308 and 10**400 (JSON 1e400 parses to inf) drop the bucket."""
+    body = json.dumps(
+        {
+            "time_series": [
+                {"timestamp": "2026-06-01T00:00:00-07:00", "grid_energy_imported": 40},
+                {"timestamp": "2026-06-01T00:05:00-07:00", "grid_energy_imported": "@"},
+                {"timestamp": "2026-06-01T00:10:00-07:00", "grid_energy_imported": 1},
+            ]
+        }
+    )
+    for literal in ("NaN", "Infinity", "-Infinity", "1e400", "1e308", "1" + "0" * 400):
+        history = EnergyHistory.from_dict(json.loads(body.replace('"@"', literal)))
+        assert history.time_series is not None
+        assert [b.values["grid_energy_imported"] for b in history.time_series] == [
+            40.0,
+            1.0,
+        ], literal
+        assert history.rejected == (datetime.fromisoformat("2026-06-01T00:05-07:00"),)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize(
+    "field",
+    ["timestamp", "grid_energy_imported", "total_home_usage", "solar_energy_exported"],
+)
+def test_any_value_in_any_bucket_field_never_raises(field: str, value: object) -> None:
+    """A bucket yields only finite, plausible numbers, whatever a field holds."""
+    good = {
+        "timestamp": "2026-06-01T00:00:00-07:00",
+        "grid_energy_imported": 40,
+        "total_home_usage": 30.5,
+        "solar_energy_exported": 0,
+    }
+    later = {**good, "timestamp": "2026-06-01T00:05:00-07:00"}
+    history = EnergyHistory.from_dict(
+        {
+            "time_series": [{**good, field: value}, later, value],
+            "period": value,
+            "installation_time_zone": value,
+        }
+    )
+    assert history.time_series is not None
+    for bucket in history.time_series:
+        for number in bucket.values.values():
+            assert math.isfinite(number)
+            assert abs(number) <= MAX_BUCKET_WH
+    totals = day_totals(history.time_series)
+    assert all(math.isfinite(total) for total in totals.values())
+    assert totals["grid_import"] in {40.0, 80.0}
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+05:00", "junk"]
+)
+def test_a_bucket_whose_time_has_no_utc_instant_is_skipped(timestamp: str) -> None:
+    history = EnergyHistory.from_dict(
+        {"time_series": [{"timestamp": timestamp, "grid_energy_imported": 1}]}
+    )
+    assert history.time_series == ()
+
+
+def test_a_bucket_made_by_hand_with_a_non_finite_value_adds_nothing() -> None:
+    """The arithmetic never turns a non-finite value into an hour or a total."""
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    buckets = [
+        EnergyBucket(timestamp=start, values={"grid_energy_imported": math.nan}),
+        EnergyBucket(
+            timestamp=start + timedelta(minutes=5),
+            values={"grid_energy_imported": math.inf, "total_home_usage": -math.inf},
+        ),
+        EnergyBucket(
+            timestamp=start + timedelta(minutes=10),
+            values={"grid_energy_imported": 7.0},
+        ),
+    ]
+    hourly = aggregate_hours(buckets, start, start + HOUR)
+    assert hourly is not None
+    rows = running_sums(hourly, "grid_import", 0.0)
+    assert [(row.state, row.sum) for row in rows] == [(0.007, 0.007)]
+    totals = day_totals(buckets)
+    assert totals["grid_import"] == 7.0
+    assert totals["home_consumption"] == 0.0

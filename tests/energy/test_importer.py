@@ -1,13 +1,19 @@
 """Hourly statistics in a real recorder: first import, overlap, gaps, pauses."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+import json
+import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aioresponses import CallbackResult, aioresponses
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.core import Recorder
-from homeassistant.components.recorder.statistics import list_statistic_ids
+from homeassistant.components.recorder.statistics import (
+    list_statistic_ids,
+    statistics_during_period,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.setup import async_setup_component
@@ -24,6 +30,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.tesla_powerwall3.const import DOMAIN
+from custom_components.tesla_powerwall3.energy.buckets import STATISTICS
 from tests.common import state_of
 from tests.energy.common import (
     LA,
@@ -383,3 +390,101 @@ def _day(day: date, zone: ZoneInfo) -> list[dict[str, Any]]:
 
 def _night(bucket: dict[str, Any]) -> bool:
     return not bucket["solar_energy_exported"]
+
+
+POISONS = {
+    "grid_energy_imported": "NaN",
+    "solar_energy_exported": "Infinity",
+    "consumer_energy_imported_from_grid": "-Infinity",
+    "battery_energy_imported_from_solar": "1e400",  # parses to inf
+    "grid_energy_exported_from_solar": "1e308",
+    "battery_energy_exported": "1" + "0" * 400,  # no float holds it
+}
+"""One field of one bucket each: values Tesla's JSON can carry, none an energy."""
+
+
+async def test_buckets_that_are_not_numbers_never_reach_a_sum(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    freezer.move_to(NOW)
+    zone = ZoneInfo(LA)
+    tesla = TeslaHistory(LA, dt_util.utcnow)
+    june9 = _day(date(2026, 6, 9), zone)
+    served = []  # what Tesla sends, with a placeholder where a poison goes
+    poisoned = {15 + 30 * n: field for n, field in enumerate(POISONS)}  # 6 hours
+    for index, bucket in enumerate(june9):
+        field = poisoned.get(index)
+        served.append({**bucket, field: f"@{field}@"} if field else bucket)
+    body = json.dumps({"response": {"time_series": served}})
+    for field, literal in POISONS.items():
+        body = body.replace(f'"@{field}@"', literal)
+    tesla.overrides[date(2026, 6, 9)] = CallbackResult(body=body)
+    await start_site(
+        hass, aioresponses_mock, config_entry, backfill_days=1, tesla=tesla
+    )
+
+    # The buckets with a poison count as absent: every hour adds up the rest.
+    valid = [
+        bucket for bucket in served if all(v != f"@{k}@" for k, v in bucket.items())
+    ]
+    assert len(valid) == len(served) - len(POISONS)
+    today = _today_buckets(tesla)
+    for statistic in STATISTICS:
+        if statistic.key == "generator_production":
+            continue
+        raw = await _raw_sums(hass, statistic.key)
+        assert raw, statistic.key
+        assert all(isinstance(s, float) and math.isfinite(s) for s in raw), raw
+        rows = await read_rows(hass, statistic.key)
+        assert_chain(rows)
+        expected = _hourly(valid + today, statistic.value)
+        for start, state, _ in rows:
+            assert state == pytest.approx(expected.get(start, 0.0), abs=1e-3)
+        total = sum(kwh for hour, kwh in expected.items() if hour <= rows[-1][0])
+        assert rows[-1][2] == pytest.approx(total, abs=1e-3)
+    warnings = [r for r in caplog.records if "not plausible" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "6 buckets" in warnings[0].getMessage()
+
+    # Imported again, the same answer is not logged again.
+    await hass.services.async_call(
+        DOMAIN,
+        "import_history",
+        {"config_entry_id": config_entry.entry_id, "start_date": "2026-06-09"},
+        blocking=True,
+    )
+    await settle(hass)
+    warnings = [r for r in caplog.records if "not plausible" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+async def _raw_sums(hass: HomeAssistant, key: str) -> list[Any]:
+    """Every stored sum of a statistic as the database returns it (None if NULL)."""
+    result = await get_instance(hass).async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2000, 1, 1, tzinfo=UTC),
+        None,
+        {stat(key)},
+        "hour",
+        None,
+        {"sum"},
+    )
+    return [row["sum"] for row in result.get(stat(key), [])]
+
+
+def _hourly(
+    buckets: list[dict[str, Any]], value: Callable[[dict[str, float]], float]
+) -> dict[datetime, float]:
+    """KWh per UTC hour of a statistic, summed from buckets as Tesla sends them."""
+    hours: dict[datetime, float] = {}
+    for bucket in buckets:
+        moment = datetime.fromisoformat(bucket["timestamp"]).astimezone(UTC)
+        hour = moment.replace(minute=0)
+        numbers = {k: float(v) for k, v in bucket.items() if k != "timestamp"}
+        hours[hour] = hours.get(hour, 0.0) + value(numbers) / 1000
+    return hours

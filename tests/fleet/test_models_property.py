@@ -285,10 +285,6 @@ def test_any_json_as_a_whole_payload(data: Any) -> None:
     assert_finite(EnergySiteProduct.from_dict(payload))
 
 
-@pytest.mark.skip(
-    reason="EnergyHistory's buckets are hardened on the energy branch (item 8);"
-    " enable once it is merged: today a bucket of 10**400 raises OverflowError"
-)
 @PROPERTIES
 @given(
     objects(

@@ -9,6 +9,7 @@ quarter-hour zones need nothing special.
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+import math
 
 from ..fleet import EnergyBucket
 
@@ -32,8 +33,13 @@ class Statistic:
     """Readable suffix, e.g. "grid import" (the site name comes first)."""
 
     def value(self, values: Mapping[str, float]) -> float:
-        """Return the bucket's energy for this statistic in Wh, never negative."""
-        return max(STATISTIC_FORMULAS[self.key](values), 0.0)
+        """Return the bucket's energy for this statistic in Wh, finite, never negative.
+
+        Parsing already leaves out buckets that are not plausible numbers; this
+        keeps a bucket made any other way from ever poisoning a running sum.
+        """
+        value = STATISTIC_FORMULAS[self.key](values)
+        return value if value > 0 and math.isfinite(value) else 0.0
 
 
 STATISTIC_FORMULAS: dict[str, Callable[[Mapping[str, float]], float]] = {

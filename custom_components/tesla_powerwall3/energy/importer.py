@@ -41,6 +41,8 @@ OPTIONAL = {"generator_production"}
 """Written only for sites that have one."""
 DAYS_PER_WRITE = 7
 """A long import is written a week at a time: progress survives a restart."""
+MAX_REMEMBERED = 10_000
+"""Rejected buckets remembered so that each is logged once (about a month's)."""
 
 type DayImported = Callable[[], None]
 """Told after each imported day, when `EnergyImporter.progress` has moved on."""
@@ -48,6 +50,15 @@ type DayImported = Callable[[], None]
 
 class WrongDayError(FleetError):
     """Tesla answered with data of another day than the one asked for."""
+
+
+class RebuildStoppedError(FleetError):
+    """A rebuild ended before it had every day: no stored hour was changed."""
+
+    def __init__(self, reason: str, requests: int) -> None:
+        """Tell why, and how many requests the rebuild sent."""
+        super().__init__(reason)
+        self.requests = requests
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,6 +75,8 @@ class _Run:
     on_day: DayImported
     from_zero: bool
     """Sums start at 0 instead of continuing the stored series."""
+    rebuild: bool = False
+    """Replace the stored series, once every day has been fetched."""
     dry_run: bool = False
     write_as_it_goes: bool = False
     """Write a week at a time instead of once at the end."""
@@ -104,6 +117,8 @@ class EnergyImporter:
         self.progress = Progress()
         """How far the current (or last) run has come."""
         self._reported_zone: str | None = None
+        self._rejected: set[datetime] = set()
+        """Buckets already logged as not plausible (each is logged once)."""
 
     def zone(self, time_zone: str | None) -> ZoneInfo:
         """Return the site's time zone (Tesla's days are site-local).
@@ -172,17 +187,16 @@ class EnergyImporter:
     ) -> ImportResult:
         """Import a range of site-local days (the service).
 
-        A rebuild clears the site's statistics and imports from first_day to
-        today. Otherwise the range is written with sums continuing the stored
-        series, and any stored hours after it are shifted so that none jumps.
+        A rebuild fetches every day from first_day to today and only then
+        replaces the site's statistics with them; if Tesla stops answering
+        first, it raises RebuildStoppedError and nothing stored changes.
+        Otherwise the range is written with sums continuing the stored series,
+        and any stored hours after it are shifted so that none jumps.
         """
         async with self._lock:
             zone = self.zone(site.time_zone)
             if rebuild:
                 last_day = now.astimezone(zone).date()
-                if not dry_run:
-                    self.store.clear([s.key for s in STATISTICS])
-                    await self.store.async_flush()
             return await self._async_run(
                 _Run(
                     site=site,
@@ -193,6 +207,7 @@ class EnergyImporter:
                     now=now,
                     on_day=on_day,
                     from_zero=rebuild or not self.store.recording,
+                    rebuild=rebuild,
                     dry_run=dry_run,
                 )
             )
@@ -214,27 +229,16 @@ class EnergyImporter:
         ]
         self.progress = Progress(0, len(days), run.first_day)
         previous: list[EnergyBucket] = []
+        fetched_any = False
         for day in days:
             try:
-                buckets = await self._async_fetch_day(day, zone, site.time_zone)
-            except RateLimitedError as err:
-                result.complete = False
-                result.resume_after = err.retry_after
-                if not result.requests:
-                    raise
-                LOGGER.info(
-                    "Energy history import of %s paused by Tesla's rate limit",
-                    site.name,
-                )
-                break
+                buckets = await self._async_fetch_day(day, zone, site)
             except FleetError as err:
-                result.complete = False
-                if not result.requests:
-                    raise
-                LOGGER.warning("Energy history import stopped at %s: %s", day, err)
-                break
-            finally:
                 result.requests = self._client.counter.total_sent - sent_before
+                self._stopped_at(day, run, result, err)
+                break
+            result.requests = self._client.counter.total_sent - sent_before
+            fetched_any = fetched_any or bool(buckets)
             if day == today:
                 self._today = DailyEnergy(day, day_totals(buckets))
             if hourly := completed_hours(
@@ -248,8 +252,15 @@ class EnergyImporter:
                 await self._async_write(site, batch, result, newest)
         if run.dry_run:
             result.add(batch.rows)
-        else:
+        elif not run.rebuild:
             await self._async_write(site, batch, result, newest)
+        elif fetched_any:
+            await self._async_write(site, batch, result, newest, replace=True)
+        else:
+            # An outage on Tesla's side must not replace the history with zeros.
+            raise RebuildStoppedError(
+                "Tesla has no data for these days", result.requests
+            )
         if self.progress.days_total > 1:
             LOGGER.info(
                 "Energy history of %s: %d of %d days imported",
@@ -258,6 +269,29 @@ class EnergyImporter:
                 self.progress.days_total,
             )
         return result
+
+    def _stopped_at(
+        self, day: date, run: _Run, result: ImportResult, err: FleetError
+    ) -> None:
+        """Take note that Tesla stopped answering; raise if nothing is to be kept.
+
+        A rebuild keeps nothing unless it has every day; other runs keep the
+        days they have unless the first one failed.
+        """
+        result.complete = False
+        if isinstance(err, RateLimitedError):
+            result.resume_after = err.retry_after
+        if run.rebuild and not run.dry_run:
+            raise RebuildStoppedError(str(err), result.requests) from err
+        if not self.progress.days_done:
+            raise err
+        if isinstance(err, RateLimitedError):
+            LOGGER.info(
+                "Energy history import of %s paused by Tesla's rate limit",
+                run.site.name,
+            )
+        else:
+            LOGGER.warning("Energy history import stopped at %s: %s", day, err)
 
     async def _newest_hours(self) -> dict[str, datetime]:
         """Return each statistic's newest stored hour (read once per import)."""
@@ -279,14 +313,26 @@ class EnergyImporter:
         return anchors
 
     async def _async_fetch_day(
-        self, day: date, zone: ZoneInfo, site_zone: str | None
+        self, day: date, zone: ZoneInfo, site: SiteSettings
     ) -> list[EnergyBucket]:
         """Fetch one site-local day; an empty day is an empty list."""
         history = await self._client.calendar_history(
             self._site_id, end_date=end_of_local_day(day, zone), time_zone=zone.key
         )
-        if history.time_zone and not site_zone:
+        if history.time_zone and not site.time_zone:
             self._reported_zone = history.time_zone
+        if new := set(history.rejected) - self._rejected:
+            if len(self._rejected) > MAX_REMEMBERED:
+                self._rejected.clear()
+            self._rejected |= new
+            LOGGER.warning(
+                "Tesla's energy history of %s for %s has %d buckets whose values "
+                "are not plausible numbers (first at %s); they count as absent",
+                site.name,
+                day,
+                len(new),
+                min(new).isoformat(),
+            )
         buckets = list(history.time_series or ())
         if strays := buckets_outside_day(buckets, day, zone):
             raise WrongDayError(
@@ -300,14 +346,20 @@ class EnergyImporter:
         batch: _Batch,
         result: ImportResult,
         newest: dict[str, datetime],
+        *,
+        replace: bool = False,
     ) -> None:
         """Write the batch's rows; shift stored hours after them, if any.
 
         newest holds each statistic's newest stored hour from before the
-        import: only hours after those can need a shift.
+        import: only hours after those can need a shift. replace (a rebuild
+        that has every day): the stored series are removed in the same breath,
+        so the new ones start from nothing and nothing is shifted.
         """
         if not self.store.recording or not batch.rows:
             return
+        if replace:
+            self.store.clear([s.key for s in STATISTICS])
         for statistic in STATISTICS:
             rows = batch.rows.get(statistic.key)
             if not rows:
@@ -318,7 +370,8 @@ class EnergyImporter:
                 continue
             end_hour = rows[-1].start
             shift = 0.0
-            if (last := newest.get(statistic.key)) is not None and last > end_hour:
+            last = None if replace else newest.get(statistic.key)
+            if last is not None and last > end_hour:
                 old = await self.store.async_sum_before(statistic.key, end_hour + HOUR)
                 shift = rows[-1].sum - (old or 0.0)
             self.store.write(site.name, statistic, rows)

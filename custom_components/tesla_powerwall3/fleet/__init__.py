@@ -23,9 +23,8 @@ from .errors import (
     TokenExpiredError,
     WrongRegionError,
 )
+from .history import EnergyBucket, EnergyHistory
 from .models import (
-    EnergyBucket,
-    EnergyHistory,
     EnergySiteProduct,
     LiveStatus,
     PartnerAccount,

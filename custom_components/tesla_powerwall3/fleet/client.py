@@ -18,8 +18,8 @@ from .errors import (
     TokenExpiredError,
     WrongRegionError,
 )
+from .history import EnergyHistory
 from .models import (
-    EnergyHistory,
     EnergySiteProduct,
     LiveStatus,
     PartnerAccount,

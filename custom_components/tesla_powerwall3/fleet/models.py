@@ -334,50 +334,6 @@ class SiteInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class EnergyBucket:
-    """One calendar_history interval: energies in Wh, keyed by Tesla's names."""
-
-    timestamp: datetime
-    values: Mapping[str, float]
-
-
-@dataclass(frozen=True, slots=True)
-class EnergyHistory:
-    """A calendar_history (kind=energy) answer.
-
-    time_series is None when Tesla has no data for the window yet.
-    """
-
-    time_zone: str | None
-    time_series: tuple[EnergyBucket, ...] | None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from the calendar_history response; skips malformed buckets."""
-        series = data.get("time_series")
-        buckets: tuple[EnergyBucket, ...] | None = None
-        if isinstance(series, list):
-            buckets = tuple(
-                EnergyBucket(
-                    timestamp=timestamp,
-                    values={
-                        key: float(value)
-                        for key, value in item.items()
-                        if isinstance(value, int | float)
-                        and not isinstance(value, bool)
-                    },
-                )
-                for item in series
-                if isinstance(item, dict)
-                and (timestamp := parse_timestamp(item.get("timestamp")))
-            )
-        return cls(
-            time_zone=_str(data, "installation_time_zone"),
-            time_series=buckets,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class PartnerAccount:
     """The partner registration Tesla holds for a domain."""
 
