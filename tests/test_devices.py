@@ -129,6 +129,10 @@ async def test_site_appears_then_disappears(
     # The gone site's coordinators may still answer once: nothing comes back.
     await tick(hass, freezer, timedelta(hours=1))
     assert "5678" not in site_devices(device_registry, config_entry)
+    # Nor is its energy history asked for any more.
+    asked = requests_to(aioresponses_mock, "5678/calendar_history")
+    await tick(hass, freezer, timedelta(hours=3))
+    assert requests_to(aioresponses_mock, "5678/calendar_history") == asked
 
 
 async def test_retired_new_site_is_probed_once(

@@ -1,5 +1,6 @@
 """The Tesla Powerwall 3 integration: energy sites through the Tesla Fleet API."""
 
+import asyncio
 from functools import partial
 
 from homeassistant.const import Platform
@@ -163,7 +164,13 @@ async def _async_options_updated(
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PowerwallConfigEntry) -> bool:
-    """Stop polling and remove the entities."""
+    """Stop polling and remove the entities.
+
+    Energy syncs and imports stop first, while the month's request count still
+    listens: every request they sent is counted and saved.
+    """
+    sites = entry.runtime_data.sites.values()
+    await asyncio.gather(*(site.energy.async_stop() for site in sites))
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 

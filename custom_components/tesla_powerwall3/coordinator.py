@@ -1,11 +1,14 @@
 """Coordinators that poll the Fleet API, and their fault mapping."""
 
 from abc import abstractmethod
+import asyncio
+from collections.abc import Coroutine
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, override
+from typing import TYPE_CHECKING, Any, override
 from zoneinfo import ZoneInfo
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
@@ -30,6 +33,7 @@ from .fleet import (
     RateLimitedError,
     SiteInfo,
 )
+from .fleet.const import REQUEST_TIMEOUT_SECONDS
 from .fleet.errors import ApplicationDisabledError, AuthenticationError
 from .fleet.models import site_name
 from .fleet.redact import mask_id
@@ -37,6 +41,13 @@ from .repairs import async_clear
 
 if TYPE_CHECKING:
     from .models import PowerwallConfigEntry
+
+STOP_GRACE_SECONDS = REQUEST_TIMEOUT_SECONDS + 5
+"""How long an unload lets a sync or import finish the request in flight.
+
+Longer than a request may take, so that the request ends (or times out) and is
+counted before the run stops; only a run stuck elsewhere is cancelled.
+"""
 
 
 class PowerwallCoordinator[DataT](DataUpdateCoordinator[DataT]):
@@ -217,6 +228,8 @@ class EnergyCoordinator(SiteCoordinator[DailyEnergy]):
         self._importer = EnergyImporter(
             client, info.site_id, StatisticsStore(hass, info.site_id)
         )
+        self._runs: set[asyncio.Task[Any]] = set()
+        """The sync or imports running now, each in a task of the entry."""
 
     @property
     def progress(self) -> Progress:
@@ -246,8 +259,11 @@ class EnergyCoordinator(SiteCoordinator[DailyEnergy]):
         rebuild: bool = False,
         dry_run: bool = False,
     ) -> ImportResult:
-        """Import a range of site-local days (the import_history service)."""
-        return await self._importer.async_import(
+        """Import a range of site-local days (the import_history service).
+
+        Raises HomeAssistantError when the entry's unload stops the import.
+        """
+        job = self._importer.async_import(
             self._settings(),
             first_day,
             last_day,
@@ -256,6 +272,39 @@ class EnergyCoordinator(SiteCoordinator[DailyEnergy]):
             rebuild=rebuild,
             dry_run=dry_run,
         )
+        try:
+            return await self._async_run(job, "import")
+        except asyncio.CancelledError:
+            if (current := asyncio.current_task()) and current.cancelling():
+                raise
+            raise HomeAssistantError(
+                translation_domain=DOMAIN, translation_key="import_stopped"
+            ) from None
+
+    async def _async_run[T](self, job: Coroutine[Any, Any, T], what: str) -> T:
+        """Run a sync or import in a task of the entry that async_stop can end."""
+        task = self.config_entry.async_create_background_task(
+            self.hass, job, f"{DOMAIN} {what} {self.name}"
+        )
+        self._runs.add(task)
+        task.add_done_callback(self._runs.discard)
+        return await task
+
+    async def async_stop(self) -> None:
+        """Stop the running sync or import and wait for it: the entry unloads.
+
+        Called before the month's request count is saved and stops listening,
+        so every request the run sent is counted: the request in flight may
+        finish, then the run stops without writing, and no later run sends one.
+        """
+        self._importer.stop()
+        if not self._runs:
+            return
+        _, stuck = await asyncio.wait(set(self._runs), timeout=STOP_GRACE_SECONDS)
+        for task in stuck:
+            task.cancel()
+        if stuck:
+            await asyncio.wait(stuck)
 
     def _settings(self) -> SiteSettings:
         info = self._info.data
@@ -274,8 +323,13 @@ class EnergyCoordinator(SiteCoordinator[DailyEnergy]):
     @override
     async def _fetch(self) -> DailyEnergy:
         try:
-            result = await self._importer.async_sync(
-                self._settings(), dt_util.utcnow(), on_day=self.async_update_listeners
+            result = await self._async_run(
+                self._importer.async_sync(
+                    self._settings(),
+                    dt_util.utcnow(),
+                    on_day=self.async_update_listeners,
+                ),
+                "sync",
             )
         except RateLimitedError as err:
             self._resume_after(err.retry_after)

@@ -101,5 +101,9 @@ class SiteManager:
     def _remove_site(self, site_id: int) -> None:
         site = self._data.sites.pop(site_id)
         LOGGER.info("Energy site %s left the account; removing it", site.name)
+        # Its history sync would go on asking Tesla for a site that is gone.
+        self._entry.async_create_background_task(
+            self._hass, site.energy.async_stop(), f"{DOMAIN} stop {site.name}"
+        )
         self._data.devices.async_remove_site(site)
         self._data.cost.async_replan(len(self._data.sites))

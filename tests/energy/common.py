@@ -1,5 +1,6 @@
 """A one-site account whose calendar_history Tesla serves day by day, recorded."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 import itertools
 import re
@@ -70,8 +71,12 @@ async def start_site(
     backfill_days: int = 2,
     tesla: TeslaHistory | None = None,
     options: dict[str, Any] | None = None,
+    history: Callable[..., Any] | None = None,
 ) -> TeslaHistory:
-    """Set up a one-site account whose history Tesla serves day by day."""
+    """Set up a one-site account whose history Tesla serves day by day.
+
+    history answers calendar_history instead of tesla, e.g. one that wraps it.
+    """
     tesla = tesla or TeslaHistory(zone, dt_util.utcnow)
     info = load_payload("site_info_bolt_sdk_sample")
     info["response"]["installation_time_zone"] = zone
@@ -88,7 +93,7 @@ async def start_site(
     )
     mock.get(
         re.compile(re.escape(site_url(1234, "calendar_history")) + r"\?.*"),
-        callback=tesla,
+        callback=history or tesla,
         repeat=True,
     )
     if hass.config_entries.async_get_entry(entry.entry_id) is None:

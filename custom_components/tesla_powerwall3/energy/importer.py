@@ -119,6 +119,19 @@ class EnergyImporter:
         self._reported_zone: str | None = None
         self._rejected: set[datetime] = set()
         """Buckets already logged as not plausible (each is logged once)."""
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Stop the running sync or import before its next request, for good.
+
+        The entry is unloading: a run stops at its next day without writing
+        (as if cancelled) and no later run sends anything.
+        """
+        self._stopping = True
+
+    def _check_stopping(self) -> None:
+        if self._stopping:
+            raise asyncio.CancelledError("the entry is unloading")
 
     def zone(self, time_zone: str | None) -> ZoneInfo:
         """Return the site's time zone (Tesla's days are site-local).
@@ -231,6 +244,7 @@ class EnergyImporter:
         previous: list[EnergyBucket] = []
         fetched_any = False
         for day in days:
+            self._check_stopping()
             try:
                 buckets = await self._async_fetch_day(day, zone, site)
             except FleetError as err:
@@ -250,6 +264,7 @@ class EnergyImporter:
             run.on_day()
             if run.write_as_it_goes and self.progress.days_done % DAYS_PER_WRITE == 0:
                 await self._async_write(site, batch, result, newest)
+        self._check_stopping()
         if run.dry_run:
             result.add(batch.rows)
         elif not run.rebuild:
