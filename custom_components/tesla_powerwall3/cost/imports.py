@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..const import CONF_MODE, MODE_BUDGET
+from ..const import CONF_MODE, DEFAULT_MODE, MODE_BUDGET
 from .plan import PRICE_PER_REQUEST, budget_of
 
 UNCONFIRMED_IMPORT_CAP = 400
@@ -36,9 +36,10 @@ def import_allowance(options: Mapping[str, Any], billable_used: int) -> ImportAl
     In budget mode, what is left of the month's budget (the budget less the
     billable requests counted this month): more would leave polling nothing
     until the 1st. In any other mode there is no budget to protect, so a fixed
-    cap applies. An entry with no mode chosen yet is in budget mode.
+    cap applies. An entry with no mode chosen follows the default mode
+    (every minute), which has no budget.
     """
-    if options.get(CONF_MODE, MODE_BUDGET) == MODE_BUDGET:
+    if options.get(CONF_MODE, DEFAULT_MODE) == MODE_BUDGET:
         left = max(budget_of(options) - billable_used, 0)
         return ImportAllowance(requests=left, from_budget=True)
     return ImportAllowance(requests=UNCONFIRMED_IMPORT_CAP, from_budget=False)
