@@ -14,6 +14,7 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -156,6 +157,26 @@ def two_wall_connectors() -> dict[str, Any]:
         }
     )
     return live
+
+
+def entity_summary(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, entry_id: str
+) -> dict[str, str]:
+    """Each entity of an entry as "state unit @ device", for compact snapshots.
+
+    The registry entries do not change with the payload: one full
+    `snapshot_platform` holds them, and other payloads compare only this.
+    """
+    devices = dr.async_get(hass)
+    summary: dict[str, str] = {}
+    for entry in er.async_entries_for_config_entry(entity_registry, entry_id):
+        state = hass.states.get(entry.entity_id)
+        device = devices.async_get(entry.device_id) if entry.device_id else None
+        shown = "absent" if state is None else state.state
+        unit = state.attributes.get("unit_of_measurement") if state else None
+        where = device.name if device else None
+        summary[entry.entity_id] = f"{shown}{f' {unit}' if unit else ''} @ {where}"
+    return dict(sorted(summary.items()))
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.common import (
     LIVE_CAPTURES,
+    entity_summary,
     load_payload,
     mock_site,
     only_platforms,
@@ -34,8 +35,20 @@ def only_binary_sensors() -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize("live", LIVE_CAPTURES)
 async def test_platform_snapshot(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    mock_site(aioresponses_mock, live=load_payload(LIVE_CAPTURES[0]))
+    await setup_entry(hass, config_entry)
+    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+
+
+@pytest.mark.parametrize("live", [*LIVE_CAPTURES[1:], "two_wall_connectors"])
+async def test_states_per_payload(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,
     config_entry: MockConfigEntry,
@@ -43,18 +56,11 @@ async def test_platform_snapshot(
     snapshot: SnapshotAssertion,
     live: str,
 ) -> None:
-    mock_site(aioresponses_mock, live=load_payload(live))
+    if live == "two_wall_connectors":
+        payload = two_wall_connectors()
+    else:
+        payload = load_payload(live)
+    mock_site(aioresponses_mock, live=payload)
     await setup_entry(hass, config_entry)
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
-
-
-async def test_two_wall_connectors_snapshot(
-    hass: HomeAssistant,
-    aioresponses_mock: aioresponses,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    mock_site(aioresponses_mock, live=two_wall_connectors())
-    await setup_entry(hass, config_entry)
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+    summary = entity_summary(hass, entity_registry, config_entry.entry_id)
+    assert summary == snapshot

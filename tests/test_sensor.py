@@ -17,6 +17,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.common import (
     LIVE_CAPTURES,
+    entity_summary,
     load_payload,
     mock_site,
     only_platforms,
@@ -50,8 +51,21 @@ async def setup_site(
     await setup_entry(hass, entry)
 
 
-@pytest.mark.parametrize("live", LIVE_CAPTURES)
 async def test_platform_snapshot(
+    hass: HomeAssistant,
+    aioresponses_mock: aioresponses,
+    config_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    await setup_site(
+        hass, aioresponses_mock, config_entry, load_payload(LIVE_CAPTURES[0])
+    )
+    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+
+
+@pytest.mark.parametrize("live", [*LIVE_CAPTURES[1:], "two_wall_connectors"])
+async def test_states_per_payload(
     hass: HomeAssistant,
     aioresponses_mock: aioresponses,
     config_entry: MockConfigEntry,
@@ -59,19 +73,13 @@ async def test_platform_snapshot(
     snapshot: SnapshotAssertion,
     live: str,
 ) -> None:
-    await setup_site(hass, aioresponses_mock, config_entry, load_payload(live))
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
-
-
-async def test_two_wall_connectors_snapshot(
-    hass: HomeAssistant,
-    aioresponses_mock: aioresponses,
-    config_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
-    snapshot: SnapshotAssertion,
-) -> None:
-    await setup_site(hass, aioresponses_mock, config_entry, two_wall_connectors())
-    await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
+    if live == "two_wall_connectors":
+        payload = two_wall_connectors()
+    else:
+        payload = load_payload(live)
+    await setup_site(hass, aioresponses_mock, config_entry, payload)
+    summary = entity_summary(hass, entity_registry, config_entry.entry_id)
+    assert summary == snapshot
 
 
 async def test_site_without_energy_left(
