@@ -1,7 +1,7 @@
 """Fleet API client: every endpoint and every error class, with real bodies."""
 
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -28,48 +28,7 @@ from custom_components.tesla_powerwall3.fleet import (
 )
 from custom_components.tesla_powerwall3.fleet.ratelimit import DEFAULT_WAIT_SECONDS
 from tests.common import EU_URL, NA_URL, SITE_ID, load_payload, site_url
-
-
-class FakeTokens:
-    """Token provider that counts refreshes."""
-
-    def __init__(self) -> None:
-        self.refreshes = 0
-
-    async def __call__(self, *, force_refresh: bool = False) -> str:
-        if force_refresh:
-            self.refreshes += 1
-        return f"token-{self.refreshes}"
-
-
-@pytest.fixture
-def tokens() -> FakeTokens:
-    return FakeTokens()
-
-
-@pytest.fixture
-async def client(tokens: FakeTokens) -> AsyncIterator[FleetClient]:
-    async with aiohttp.ClientSession() as session:
-        yield FleetClient(session, tokens, NA_URL + "/", timeout=5)
-
-
-@pytest.fixture
-def billed(client: FleetClient) -> Counter[str]:
-    """The requests per endpoint the client's counter reports as billable."""
-    counted: Counter[str] = Counter()
-
-    def record(endpoint: str, billable: bool) -> None:
-        if billable:
-            counted[endpoint] += 1
-
-    client.counter.add_listener(record)
-    return counted
-
-
-@pytest.fixture
-def mock() -> Iterator[aioresponses]:
-    with aioresponses() as mocked:
-        yield mocked
+from tests.fleet.conftest import FakeTokens
 
 
 def sent(mock: aioresponses) -> list[tuple[str, URL]]:

@@ -5,9 +5,19 @@ own library.
 """
 
 from .client import FleetClient, StaticToken, TokenProvider
+from .commands import (
+    COMMAND_NAMES,
+    CONTROL_SCOPE,
+    Command,
+    CommandValueError,
+    PercentOutOfRangeError,
+    ReserveAboveCapError,
+    UnknownOptionError,
+)
 from .const import ENERGY_SCOPES
 from .counter import RequestCounter
 from .errors import (
+    CommandRefusedError,
     DeviceOfflineError,
     FleetConnectionError,
     FleetError,
@@ -45,10 +55,15 @@ from .tokens import TokenClaims, decode_token_claims
 
 __all__ = [
     "AUTHORIZE_URL",
+    "COMMAND_NAMES",
+    "CONTROL_SCOPE",
     "ENERGY_SCOPES",
     "REGION_BASE_URLS",
     "TESLA_HOSTS",
     "TOKEN_URL",
+    "Command",
+    "CommandRefusedError",
+    "CommandValueError",
     "DeviceOfflineError",
     "EnergyBucket",
     "EnergyHistory",
@@ -64,10 +79,12 @@ __all__ = [
     "NotFoundError",
     "NotRegisteredError",
     "PartnerAccount",
+    "PercentOutOfRangeError",
     "RateLimitGate",
     "RateLimitedError",
     "Region",
     "RequestCounter",
+    "ReserveAboveCapError",
     "ResponseTooLargeError",
     "ServerError",
     "SiteInfo",
@@ -76,6 +93,7 @@ __all__ = [
     "TokenClaims",
     "TokenExpiredError",
     "TokenProvider",
+    "UnknownOptionError",
     "WallConnector",
     "WrongRegionError",
     "decode_token_claims",

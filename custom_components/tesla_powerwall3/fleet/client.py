@@ -8,9 +8,11 @@ from typing import Any, Protocol
 
 import aiohttp
 
+from .commands import Command
 from .const import REQUEST_TIMEOUT_SECONDS
 from .counter import RequestCounter
 from .errors import (
+    CommandRefusedError,
     FleetConnectionError,
     InvalidResponseError,
     NotRegisteredError,
@@ -189,6 +191,21 @@ class FleetClient:
         key = response.get("public_key")
         return key if isinstance(key, str) and key else None
 
+    async def send_command(self, site_id: int, command: Command) -> None:
+        """POST one command to a site; raises unless Tesla says it applied it.
+
+        Never retried by the client beyond the 401 refresh and the 421 move:
+        each command is billed.
+        """
+        response = await self._request(
+            "POST",
+            _site_path(site_id, command.name),
+            command.name,
+            json_body=command.body,
+        )
+        if (reason := _refusal(response)) is not None:
+            raise CommandRefusedError(f"{command.name}: {reason}")
+
     def _logged[ModelT: _Checked](self, endpoint: str, model: ModelT) -> ModelT:
         """Log each implausible field once for this client (once per load)."""
         for key in model.implausible:
@@ -324,6 +341,24 @@ def _allowed_base_url(hosts: TeslaHosts, base_url: str) -> str:
 
 def _site_path(site_id: int, name: str) -> str:
     return f"/api/1/energy_sites/{int(site_id)}/{name}"
+
+
+def _refusal(response: object) -> str | None:
+    """Return why a 2xx command answer says it was not applied, else None.
+
+    Tesla answers {"code": 201, "message": "Updated"}; the owner API once sent
+    an empty string. A false result or a code outside 2xx is a refusal.
+    """
+    if not isinstance(response, dict):
+        return None
+    if response.get("result") is False:
+        reason = response.get("reason")
+        return reason if isinstance(reason, str) and reason else "refused"
+    code = response.get("code")
+    if isinstance(code, int) and not isinstance(code, bool) and not 200 <= code < 300:  # noqa: PLR2004
+        message = response.get("message")
+        return f"code {code}" + (f": {message}" if isinstance(message, str) else "")
+    return None
 
 
 def _require_object(response: object) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 from collections import Counter
 from collections.abc import Callable
 
+from .commands import COMMAND_NAMES
+
 BILLABLE_BELOW_STATUS = 500
 """Tesla bills every response with a status below 500, 429 included."""
 
@@ -39,3 +41,8 @@ class RequestCounter:
     def total_sent(self) -> int:
         """Requests sent, whatever their outcome."""
         return sum(self.sent.values())
+
+
+def is_command(endpoint: str) -> bool:
+    """Tell whether a request changed a setting: Tesla bills those as Commands."""
+    return endpoint in COMMAND_NAMES

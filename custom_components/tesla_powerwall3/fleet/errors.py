@@ -105,3 +105,7 @@ class ApplicationDisabledError(RateLimitedError):
 
 class ServerError(FleetHTTPError):
     """5xx: Tesla's side failed (these responses are not billed)."""
+
+
+class CommandRefusedError(FleetError):
+    """Tesla answered a command with success status but did not apply it."""

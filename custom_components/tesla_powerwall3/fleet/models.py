@@ -286,6 +286,13 @@ class SiteInfo:
     storm_mode_enabled: bool | None
     components: dict[str, Any]
     wall_connector_dins: tuple[str, ...]
+    storm_mode_capable: bool | None = None
+    export_rule: str | None = None
+    """customer_preferred_export_rule: pv_only, battery_ok or never."""
+    grid_charging_disallowed: bool | None = None
+    """disallow_charge_from_grid_with_solar_installed."""
+    off_grid_vehicle_reserve_supported: bool | None = None
+    off_grid_vehicle_reserve_percent: float | None = None
     implausible: tuple[str, ...] = field(default=())
     """Fields Tesla sent with a number that is not finite or not plausible."""
 
@@ -312,6 +319,20 @@ class SiteInfo:
             ),
             components=components,
             wall_connector_dins=_wall_connector_dins(components),
+            storm_mode_capable=_bool(components, "storm_mode_capable"),
+            export_rule=_str(components, "customer_preferred_export_rule"),
+            grid_charging_disallowed=_bool(
+                components, "disallow_charge_from_grid_with_solar_installed"
+            ),
+            off_grid_vehicle_reserve_supported=_bool(
+                components, "off_grid_vehicle_charging_reserve_supported"
+            ),
+            off_grid_vehicle_reserve_percent=number(
+                data,
+                "off_grid_vehicle_charging_reserve_percent",
+                SETTING_PERCENT,
+                noted,
+            ),
             implausible=tuple(noted),
         )
 
