@@ -62,7 +62,6 @@ ISLAND_STATUS: Final = (
     "transitioning_off_grid",
     "island_status_unknown",
 )
-OPERATION_MODES: Final = ("self_consumption", "autonomous", "backup")
 # Wall Connector codes, as Tesla's app names them (WCState, WCFaultStatusState).
 WALL_CONNECTOR_STATES: Final = {
     1: "charging",

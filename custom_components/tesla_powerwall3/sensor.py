@@ -26,7 +26,6 @@ from .const import (
     GRID_STATUS,
     ISLAND_STATUS,
     LOGGER,
-    OPERATION_MODES,
     WALL_CONNECTOR_FAULT_STATES,
     WALL_CONNECTOR_STATES,
 )
@@ -39,6 +38,7 @@ from .energy_sensor import (
 )
 from .entity import AccountEntity, PowerwallEntity, WallConnectorEntity
 from .fleet import LiveStatus, SiteInfo, WallConnector
+from .fleet.commands import OPERATION_MODES
 from .models import PowerwallConfigEntry, PowerwallSite
 
 PARALLEL_UPDATES = 0  # coordinators do the polling

@@ -7,14 +7,13 @@ own library.
 from .client import FleetClient, StaticToken, TokenProvider
 from .commands import (
     COMMAND_NAMES,
-    CONTROL_SCOPE,
     Command,
     CommandValueError,
     PercentOutOfRangeError,
     ReserveAboveCapError,
     UnknownOptionError,
 )
-from .const import ENERGY_SCOPES
+from .const import CONTROL_SCOPE, ENERGY_SCOPES
 from .counter import RequestCounter
 from .errors import (
     CommandRefusedError,

@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 import math
 from typing import Any, Final
 
-CONTROL_SCOPE: Final = "energy_cmds"
-"""The scope a token needs to change a site's settings."""
-
 RESERVE_CAP_PERCENT: Final = 80
 """Since firmware 25.18.4 the cloud accepts a backup reserve up to 80 %, or 100 %."""
 FULL_PERCENT: Final = 100
